@@ -1,0 +1,73 @@
+"""Norwegian number text -> float.
+
+Budget PDFs print `-2 134,8`, `−2 134,8`, `–2 134,8`, `2 134,8 %`, with the thousands separator
+as a space, a no-break space, a narrow no-break space or a thin space. One grammar covers them all,
+so that extraction (which splits a line into cells) and parsing (which types a cell) agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MINUS_SIGNS = "-\u2212\u2013\u2012\u2014\ufe63\uff0d"
+THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009\u2007"
+
+_MINUS = f"[{MINUS_SIGNS}]"
+_SEP = f"[{THOUSANDS_SEPARATORS}]"
+NUMBER_PATTERN = (
+    rf"(?P<sign>{_MINUS})?\s?(?P<int>\d{{1,3}}(?:{_SEP}\d{{3}})+|\d+)"
+    rf"(?:,(?P<frac>\d+))?(?P<pct>{_SEP}?%)?"
+)
+_NUMBER = re.compile(rf"^\(?{NUMBER_PATTERN}\)?$")
+_THOUSANDS_GROUP = re.compile(r"^\d{3}(?:,\d+)?%?$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    value: float
+    is_percent: bool
+    decimals: int
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """Parse one printed Norwegian number; None when the text is not exactly one number."""
+    match = _NUMBER.match(text.strip())
+    if match is None:
+        return None
+    digits = re.sub(f"{_SEP}", "", match["int"])
+    frac = match["frac"] or ""
+    value = float(f"{digits}.{frac}" if frac else digits)
+    negative = match["sign"] is not None or (
+        text.strip().startswith("(") and text.strip().endswith(")")
+    )
+    return ParsedNumber(-value if negative else value, match["pct"] is not None, len(frac))
+
+
+def is_number(text: str) -> bool:
+    return parse_number(text) is not None
+
+
+def is_year(text: str) -> bool:
+    """A four-digit year 1900-2099: a header label, never a value."""
+    return bool(_YEAR.match(text.strip()))
+
+
+def is_minus(text: str) -> bool:
+    return len(text) == 1 and text in MINUS_SIGNS
+
+
+def continues_number(head: str, tail: str) -> bool:
+    """True when `tail` is the next thousands group of the number begun in `head`.
+
+    `head` must still be open (integer part only, groups of three after the first) and `tail` a
+    group of exactly three digits, optionally with the decimals or a percent sign.
+    """
+    if not _THOUSANDS_GROUP.match(tail):
+        return False
+    parsed = parse_number(head)
+    if parsed is None or parsed.decimals or parsed.is_percent or "," in head:
+        return False
+    groups = re.split(f"{_SEP}", head.lstrip(MINUS_SIGNS).strip())
+    return len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
