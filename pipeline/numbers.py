@@ -16,12 +16,13 @@ THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009\u2007"
 _MINUS = f"[{MINUS_SIGNS}]"
 _SEP = f"[{THOUSANDS_SEPARATORS}]"
 NUMBER_PATTERN = (
-    rf"(?P<sign>{_MINUS})?\s?(?P<int>\d{{1,3}}(?:{_SEP}\d{{3}})+|\d+)"
-    rf"(?:,(?P<frac>\d+))?(?P<pct>{_SEP}?%)?"
+    rf"(?P<sign>{_MINUS})?(?P<int>[1-9][0-9]{{0,2}}(?:{_SEP}[0-9]{{3}})+|[0-9]+)"
+    rf"(?:,(?P<frac>[0-9]+))?(?P<pct>{_SEP}?%)?"
 )
-_NUMBER = re.compile(rf"^\(?{NUMBER_PATTERN}\)?$")
-_THOUSANDS_GROUP = re.compile(r"^\d{3}(?:,\d+)?%?$")
-_YEAR = re.compile(r"^(19|20)\d\d$")
+# Plain, or in brackets as accountants print a negative: "(150)".
+_NUMBER = re.compile(rf"^(?:{NUMBER_PATTERN}|\({NUMBER_PATTERN.replace('?P<', '?P<b_')}\))$")
+_THOUSANDS_GROUP = re.compile(r"^[0-9]{3}(?:,[0-9]+)?%?$")
+_YEAR = re.compile(r"^(19|20)[0-9][0-9]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +37,12 @@ def parse_number(text: str) -> ParsedNumber | None:
     match = _NUMBER.match(text.strip())
     if match is None:
         return None
-    digits = re.sub(f"{_SEP}", "", match["int"])
-    frac = match["frac"] or ""
+    prefix = "b_" if match["int"] is None else ""
+    digits = re.sub(_SEP, "", match[f"{prefix}int"])
+    frac = match[f"{prefix}frac"] or ""
     value = float(f"{digits}.{frac}" if frac else digits)
-    negative = match["sign"] is not None or (
-        text.strip().startswith("(") and text.strip().endswith(")")
-    )
-    return ParsedNumber(-value if negative else value, match["pct"] is not None, len(frac))
+    negative = bool(prefix) != (match[f"{prefix}sign"] is not None)
+    return ParsedNumber(-value if negative else value, match[f"{prefix}pct"] is not None, len(frac))
 
 
 def is_number(text: str) -> bool:
@@ -67,7 +67,7 @@ def continues_number(head: str, tail: str) -> bool:
     if not _THOUSANDS_GROUP.match(tail):
         return False
     parsed = parse_number(head)
-    if parsed is None or parsed.decimals or parsed.is_percent or "," in head:
+    if parsed is None or parsed.decimals or parsed.is_percent or "," in head or "(" in head:
         return False
-    groups = re.split(f"{_SEP}", head.lstrip(MINUS_SIGNS).strip())
-    return len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+    groups = re.split(_SEP, head.lstrip(MINUS_SIGNS).strip())
+    return len(groups[0]) <= 3 and groups[0][0] != "0" and all(len(g) == 3 for g in groups[1:])

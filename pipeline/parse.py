@@ -14,6 +14,9 @@ from pipeline.numbers import parse_number
 from pipeline.vocabulary import find_unit, measure_of, unit_named, year_of
 
 _SPACES = re.compile(r"\s+")
+# pandas dtypes that convert to the Arrow types of schemas/datasets.yaml without loss
+CELL_DTYPES = {"page": "int32", "row_index": "int32", "column_index": "int32", "year": "Int32"}
+TABLE_DTYPES = {"n_rows": "int32", "n_columns": "int32"}
 
 
 def clean_text(text: str) -> str:
@@ -74,7 +77,7 @@ def parse_tables(
              value, clean_text(cell.text), value_nok, cell.x0, cell.top, cell.x1, cell.bottom)
         )  # fmt: skip
     schema = dataset_schema("cells")
-    cells = pd.DataFrame(rows, columns=schema.names)
+    cells = pd.DataFrame(rows, columns=schema.names).astype(CELL_DTYPES)
     tables = _tables_frame(candidates, cells, column_labels, units)
     return cells, tables
 
@@ -93,4 +96,4 @@ def _tables_frame(
          c.method, c.x0, c.top, c.x1, c.bottom)
         for c in candidates.itertuples(index=False)
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=dataset_schema("tables").names)
+    return pd.DataFrame(rows, columns=dataset_schema("tables").names).astype(TABLE_DTYPES)

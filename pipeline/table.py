@@ -21,9 +21,10 @@ HEADER_GAP_EM = 2.2  # header lines and the body they head are at most this far 
 BODY_GAP_EM = 3.0  # a larger vertical gap ends a table
 TIGHT_PITCH_EM = 1.45  # lines closer than this (centre to centre) are one wrapped cell
 ALIGN_TOLERANCE = 2.0  # points
+RUNNING_HEADER_ZONE = 0.06  # share of the page height at the top that holds running headers
 EDGE_TOLERANCE = 0.8  # points: right-aligned numbers of one column end this close together
 _LOWER_START = re.compile(r"^[a-zæøå(]")
-_UNIT_CAPTION = re.compile(r"(beløp|tall|mill|tusen|1 ?000|kroner|\bkr\b|prosent|%)", re.IGNORECASE)
+_UNIT_CAPTION = re.compile(r"\b(beløp|tall|mill|tusen|kroner|kr|prosent)\b|1 ?000|%", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -164,7 +165,8 @@ def phrases(words: list[Word], edges: list[float] | None = None) -> list[Phrase]
     for index, word in enumerate(words):
         if result and _joins(result[-1], word) and not _cell_boundary(words, index, edges or []):
             last = result[-1]
-            last.text = f"{last.text} {word.text}"
+            signed = is_minus(last.text) and is_number(word.text)
+            last.text = f"{last.text}{word.text}" if signed else f"{last.text} {word.text}"
             last.x1 = max(last.x1, word.x1)
             last.top = min(last.top, word.top)
             last.bottom = max(last.bottom, word.bottom)
@@ -240,6 +242,16 @@ def _continues_label_above(above: TextLine, line: TextLine) -> bool:
         and bool(_LOWER_START.match(label.text))
         and line.middle - above.middle <= TIGHT_PITCH_EM * line.size
         and abs(above_label.x0 - label.x0) <= 2 * line.size
+    )
+
+
+def _overflowing_label_above(above: TextLine, line: TextLine) -> bool:
+    """Numbers without a label under text that ran across the columns: that text is the label."""
+    return (
+        _split_label(line)[0] is None
+        and len(above.phrases) == 1
+        and not above.phrases[0].is_number
+        and line.middle - above.middle <= 2 * TIGHT_PITCH_EM * line.size
     )
 
 
@@ -418,6 +430,8 @@ def _header_lines(
         if len(header) >= MAX_HEADER_LINES or below.top - line.bottom > HEADER_GAP_EM * line.size:
             break
         over_values = [p for p in line.phrases if p.x1 > value_x0]
+        if len(line.phrases) == 1 and _UNIT_CAPTION.search(line.phrases[0].text):
+            break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
         if not over_values or any(p.x0 < body_x0 + 2 * line.size for p in over_values):
             break  # a caption, or prose running across the columns
         if any(p.is_number and not is_year(p.text) for p in over_values):
@@ -505,12 +519,17 @@ def _rule_span(phrase: Phrase, columns: list[Column], rules: list[Rule]) -> list
     return []
 
 
-def _title_and_captions(above: list[TextLine], top: float) -> tuple[str | None, list[str]]:
-    """The nearest heading above the table, and the unit captions between it and the table."""
+def _title_and_captions(
+    above: list[TextLine], top: float, page_height: float
+) -> tuple[str | None, list[str]]:
+    """The nearest heading above the table, and the unit captions between it and the table.
+
+    Text in the top margin is the running page header, never a table's title.
+    """
     captions: list[str] = []
     bottom = top
     for line in reversed(above[-4:]):
-        if bottom - line.bottom > 4 * line.size:
+        if bottom - line.bottom > 4 * line.size or line.bottom < RUNNING_HEADER_ZONE * page_height:
             break
         text = " ".join(p.text for p in line.phrases)
         if len(text) <= 40 and _UNIT_CAPTION.search(text) and not captions:
@@ -550,6 +569,9 @@ def find_tables(page: PageLayout) -> list[PageTable]:
             while start > 0 and _continues_label_above(lines[start - 1], block.lines[0]):
                 start -= 1
                 block.lines.insert(0, lines[start])
+            while start > 0 and _overflowing_label_above(lines[start - 1], block.lines[0]):
+                start -= 1
+                block.lines.insert(0, lines[start])
     if block is not None:
         blocks.append((start, block.close()))
 
@@ -577,7 +599,7 @@ def find_tables(page: PageLayout) -> list[PageTable]:
         labels, stub = _header_labels(header, columns, page.rules, label_x1)
         head_top = header[0].top if header else body[0].top
         title, captions = _title_and_captions(
-            [line for line in above if line.bottom <= head_top], head_top
+            [line for line in above if line.bottom <= head_top], head_top, page.height
         )
         rows = _rows(page.page, body, columns, page.rules)
         x0 = min(line.x0 for line in body)
@@ -618,8 +640,8 @@ def _columns_align(upper: PageTable, lower: PageTable) -> bool:
 def merge_continuations(tables: list[PageTable]) -> list[PageTable]:
     """Join a table with the next one when the latter continues it.
 
-    A continuation has the same value columns in the same places, and either no header or the
-    same header again; it follows directly on the same page or opens the next page.
+    A continuation has the same value columns in the same places; on the same page it has no
+    header of its own, on the next page it opens the page, with no header or the same again.
     """
     merged: list[PageTable] = []
     for table in tables:
@@ -627,10 +649,14 @@ def merge_continuations(tables: list[PageTable]) -> list[PageTable]:
         if (
             previous is not None
             and _columns_align(previous, table)
-            and (not table.has_header or table.header == previous.header)
             and (
-                table.page == previous.pages[-1]
-                or (table.page == previous.pages[-1] + 1 and _opens_page(table, tables))
+                (table.page == previous.pages[-1] and not table.has_header)
+                or (
+                    table.page == previous.pages[-1] + 1
+                    and _opens_page(table, tables)
+                    and table.title is None
+                    and (not table.has_header or table.header == previous.header)
+                )
             )
         ):
             previous.rows.extend(table.rows)
