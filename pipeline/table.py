@@ -249,6 +249,7 @@ def _overflowing_label_above(above: TextLine, line: TextLine) -> bool:
     """Numbers without a label under text that ran across the columns: that text is the label."""
     return (
         _split_label(line)[0] is None
+        and not _is_year_line(line)
         and len(above.phrases) == 1
         and not above.phrases[0].is_number
         and line.middle - above.middle <= 2 * TIGHT_PITCH_EM * line.size
@@ -291,6 +292,8 @@ class _Block:
             return label is not None and len(self.pending) < 4
         if label is None and len(values) == 1:
             return False  # a lone number under a table: a page number or a stray figure
+        if _is_year_line(line) and any(_split_label(body)[1] for body in self.lines[1:]):
+            return False  # a header of years under a body: the next table begins
         return any(p.is_number for p in values) or any(
             p.x0 >= self.value_x0 - ALIGN_TOLERANCE for p in values
         )
