@@ -312,7 +312,7 @@ def _curate(
     report: RunReport,
     results: list,
 ) -> set[str]:
-    """Recognise catalog tables, run the curate gate, publish the good tables, quarantine the rest."""
+    """Recognise catalog tables, run the curate gate, publish good tables, quarantine the rest."""
     from pipeline import gates
     from pipeline.recognise import recognise
 
@@ -347,8 +347,8 @@ def _curate(
         if failure.table_id in failed or failure.table_id is None
     ]
     write_json(options.out_dir / "quarantine" / "failures.json", failures)
-    report.tables = int(len(good_tables))
-    report.cells = int(len(good_cells))
+    report.tables = len(good_tables)
+    report.cells = len(good_cells)
     return failed
 
 

@@ -11,7 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from pipeline.layout import Line, PageLayout, Rule, Word
+from pipeline.layout import PageLayout, Rule, Word
 from pipeline.numbers import continues_number, is_minus, is_number, is_year, parse_number
 
 # Gaps and tolerances in units of the font size (em), so that they hold for any type size.
@@ -233,7 +233,7 @@ def _is_year_line(line: TextLine) -> bool:
 
 def _continues_label_above(above: TextLine, line: TextLine) -> bool:
     """A label-only line directly above whose wrapped label `line` finishes (lower-case start)."""
-    label, values = _split_label(line)
+    label = _split_label(line)[0]
     above_label, above_values = _split_label(above)
     return (
         label is not None

@@ -12,7 +12,6 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from synthetic import CASES, render
 
 from pipeline.evaluate import (
     REQUIRED_COLUMNS,
@@ -22,6 +21,8 @@ from pipeline.evaluate import (
     normalise_label,
     score_document,
 )
+
+from synthetic import CASES, render
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DOC = "budsjett-2026"

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from test_identities import BUDGET, REPORT, _sample, cell_mask, sample_cells, sample_documents
-from truthcells import load_truth, truth_extract
 
 from pipeline import gates
 from pipeline.identities import check_identities
+
+from truthcells import load_truth, truth_extract
 
 T_5_4_1, T_5_4_2, T_5_6 = f"{BUDGET}:t0001", f"{BUDGET}:t0002", f"{BUDGET}:t0104"
 

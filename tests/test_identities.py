@@ -7,10 +7,11 @@ from functools import cache
 
 import pandas as pd
 import pytest
-from truthcells import load_truth, truth_cells, truth_documents, truth_tables
 
 from pipeline.identities import build_grids, check_identities, generic_sums, tolerance
 from pipeline.recognise import recognise, table_catalog
+
+from truthcells import load_truth, truth_cells, truth_documents, truth_tables
 
 BUDGET, REPORT = "handlingsprogram-2026-2029", "arsrapport-2020"
 

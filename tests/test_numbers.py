@@ -11,8 +11,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from synthetic import MINUS_VARIANTS, format_number
-from synthetic import THOUSANDS_SEPARATORS as PRINTED_SEPARATORS
 
 from pipeline.numbers import (
     MINUS_SIGNS,
@@ -24,6 +22,9 @@ from pipeline.numbers import (
     is_year,
     parse_number,
 )
+
+from synthetic import MINUS_VARIANTS, format_number
+from synthetic import THOUSANDS_SEPARATORS as PRINTED_SEPARATORS
 
 # The variants issue 2 requires, plus whatever else the grammar claims to accept.
 MINUSES = sorted(set(MINUS_VARIANTS) | set(MINUS_SIGNS))

@@ -12,6 +12,7 @@ import pytest
 from pipeline.evaluate import evaluate, load_cells
 from pipeline.executor import ExecutorOptions
 from pipeline.run import RunOptions, run
+
 from synthetic import build_bad_inputs
 
 ROOT = Path(__file__).resolve().parent.parent

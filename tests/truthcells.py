@@ -51,7 +51,11 @@ def truth_cells(truth: dict) -> pd.DataFrame:
                         "year": year_of(label),
                         "value": value,
                         "value_text": text,
-                        "value_nok": None if value is None or factor is None else value * factor,
+                        "value_nok": (
+                            None
+                            if value is None or factor is None or "%" in text
+                            else value * factor
+                        ),
                         **_box(row_index, column_index),
                     }
                 )
