@@ -1,4 +1,4 @@
-"""The `budget-etl` command: `run` the pipeline, `eval` its output against golden tables."""
+"""The `budget-etl` command: `run` the pipeline, `eval` it against golden tables, `debug` a page."""
 
 from __future__ import annotations
 
@@ -48,6 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     eval_cmd.add_argument("--cells", type=Path, default=Path("curated/cells"))
     eval_cmd.add_argument("--json", type=Path, help="also write the scores to this JSON file")
     eval_cmd.add_argument("--missed", type=int, default=20, help="missed cells to list")
+
+    debug_cmd = commands.add_parser(
+        "debug",
+        help="draw the tables found on a page into a PNG (the visual debugger)",
+        description="Red: tables; blue: value columns; green: row labels; orange: value cells.",
+    )
+    debug_cmd.add_argument("pdf", type=Path, help="the PDF")
+    debug_cmd.add_argument("--page", type=int, required=True, help="1-based page number")
+    debug_cmd.add_argument("--out", type=Path, help="PNG path (default <stem>-p<page>.png)")
+    debug_cmd.add_argument("--resolution", type=int, default=110, help="pixels per inch")
     return parser
 
 
@@ -72,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         report = run(options, say=lambda line: print(line, file=sys.stderr))
         print(summary(report))
         return report.exit_status
+
+    if args.command == "debug":
+        from pipeline.debug import draw_page
+
+        out = args.out or Path(f"{args.pdf.stem}-p{args.page}.png")
+        print(draw_page(args.pdf, args.page, out, args.resolution))
+        return 0
 
     from pipeline.evaluate import evaluate, format_report, load_cells
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import re
 import statistics
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -21,6 +20,7 @@ from pipeline.numbers import NUMBER_PATTERN
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _FOOTNOTE_MARK = re.compile(rf"^[0-9{SUPERSCRIPT_DIGITS}]{{1,2}}[,)]?$")
 _NUMBER_IN_TEXT = re.compile(NUMBER_PATTERN)
+_NUMERIC_WORD = re.compile(r"^[-−–(]?[0-9][0-9,]*%?\)?$")
 # A page with fewer printed numbers than this cannot hold a table worth the layout work.
 MIN_NUMBERS_ON_TABLE_PAGE = 4
 
@@ -85,57 +85,53 @@ class PageLayout:
     rules: list[Rule] = field(default_factory=list)
 
 
-def _char_boxes(textpage: pdfium.PdfTextPage, height: float) -> Iterator[tuple]:
-    """Yield (char, x0, x1, top, bottom, font size) for every printed character."""
+def _words(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[Word]:
+    """Split the page's characters into words at white space, size changes and letter gaps.
+
+    This loop over pdfium's per-character boxes is the hot path of the whole pipeline, so it is
+    written flat. The font size is asked only where it can change a word: at a word's first
+    character and at digits (footnote markers are small digits glued to a word).
+    """
     raw = textpage.raw
-    text = textpage.get_text_range()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    left, right, low, high = (ctypes.c_double() for _ in range(4))
     get_box = pdfium_c.FPDFText_GetCharBox
     get_size = pdfium_c.FPDFText_GetFontSize
-    for index, char in enumerate(text):
-        if char == "\ufffe":  # pdfium's mark for a soft hyphen printed at a line break
-            char = "-"
-        if char.isspace():
-            yield char, 0.0, 0.0, 0.0, 0.0, 0.0
-            continue
-        get_box(raw, index, left, right, bottom, top)
-        yield (
-            char,
-            left.value,
-            right.value,
-            height - top.value,
-            height - bottom.value,
-            get_size(raw, index),
-        )
-
-
-def _words(chars: Iterator[tuple]) -> list[Word]:
-    """Split the character stream at white space, size changes and gaps wider than a letter gap."""
     words: list[Word] = []
-    text: list[str] = []
+    chars: list[str] = []
     x0 = x1 = top = bottom = size = 0.0
-    for char, c_x0, c_x1, c_top, c_bottom, c_size in chars:
-        if text and (
-            char.isspace()
-            or abs(c_size - size) > 0.05 * size
+    for index, char in enumerate(text):
+        if char.isspace():
+            if chars:
+                words.append(Word("".join(chars), x0, x1, top, bottom, size))
+                chars = []
+            continue
+        get_box(raw, index, left, right, low, high)
+        c_x0, c_x1 = left.value, right.value
+        c_top, c_bottom = height - high.value, height - low.value
+        fresh = char.isdigit() or not chars
+        c_size = get_size(raw, index) if fresh else size
+        if chars and (
+            abs(c_size - size) > 0.05 * size
             or c_x0 - x1 > 0.25 * size
             or c_x0 < x1 - 0.5 * size
             or c_bottom < top
             or c_top > bottom
         ):
-            words.append(Word("".join(text), x0, x1, top, bottom, size))
-            text = []
-        if char.isspace():
-            continue
-        if not text:
-            x0, x1, top, bottom, size = c_x0, c_x1, c_top, c_bottom, c_size
+            words.append(Word("".join(chars), x0, x1, top, bottom, size))
+            chars = []
+        if chars:
+            if c_x1 > x1:
+                x1 = c_x1
+            if c_top < top:
+                top = c_top
+            if c_bottom > bottom:
+                bottom = c_bottom
         else:
-            x1 = max(x1, c_x1)
-            top = min(top, c_top)
-            bottom = max(bottom, c_bottom)
-        text.append(char)
-    if text:
-        words.append(Word("".join(text), x0, x1, top, bottom, size))
+            x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom
+            size = c_size if fresh else get_size(raw, index)
+        chars.append(char)
+    if chars:
+        words.append(Word("".join(chars), x0, x1, top, bottom, size))
     return words
 
 
@@ -193,6 +189,17 @@ def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
     return rules
 
 
+def _looks_tabular(lines: list[Line]) -> bool:
+    """Two lines with two numbers each: worth reading the ruling lines (a costly walk)."""
+    numeric = 0
+    for line in lines:
+        if sum(1 for w in line.words if _NUMERIC_WORD.match(w.text)) >= 2:
+            numeric += 1
+            if numeric >= 2:
+                return True
+    return False
+
+
 def page_may_hold_table(text: str) -> bool:
     """The cheap pass: enough printed numbers on the page for a table."""
     return len(_NUMBER_IN_TEXT.findall(text, 0)) >= MIN_NUMBERS_ON_TABLE_PAGE
@@ -204,10 +211,13 @@ def read_page(document: pdfium.PdfDocument, index: int) -> PageLayout | None:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        if not page_may_hold_table(textpage.get_text_range()):
+        # pdfium marks a soft hyphen printed at a line break with U+FFFE
+        text = textpage.get_text_range().replace("\ufffe", "-")
+        if not page_may_hold_table(text):
             return None
-        lines = group_lines(_words(_char_boxes(textpage, height)))
-        return PageLayout(index + 1, width, height, lines, _rules(page, height))
+        lines = group_lines(_words(textpage, text, height))
+        rules = _rules(page, height) if _looks_tabular(lines) else []
+        return PageLayout(index + 1, width, height, lines, rules)
     finally:
         textpage.close()
         page.close()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -25,6 +25,7 @@ from pipeline.extract import to_frames
 from pipeline.parse import parse_tables
 
 STAGES = ("ingest", "extract", "parse", "curate")
+T = TypeVar("T")
 STATE_FILE = "_state.json"
 REPORT_FILE = "_run.json"
 SUMMARY_FAILURES = 15
@@ -158,9 +159,17 @@ def _ingest(files: list[Path], report: RunReport) -> pd.DataFrame:
 
 
 def _extract_all(
-    documents: pd.DataFrame, options: RunOptions, version: str, report: RunReport
-) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
-    """Extract every document not already extracted by this pipeline version."""
+    documents: pd.DataFrame,
+    options: RunOptions,
+    version: str,
+    report: RunReport,
+    alongside: Callable[[], T],
+) -> tuple[dict[str, tuple[pd.DataFrame, pd.DataFrame]], T]:
+    """Extract every document not already extracted by this pipeline version.
+
+    `alongside` runs here while the workers extract (the ingest gate: Great Expectations takes
+    seconds to import, time the page tasks would otherwise wait for).
+    """
     extracted: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     todo = []
     for doc in documents.itertuples(index=False):
@@ -174,7 +183,7 @@ def _extract_all(
         else:
             todo.append(doc)
     if not todo:
-        return extracted
+        return extracted, alongside()
     tasks_by_doc = {
         doc.document_id: page_tasks(
             options.raw_dir / doc.file_name, doc.pages, options.executor.workers
@@ -184,6 +193,7 @@ def _extract_all(
     all_tasks = [task for tasks in tasks_by_doc.values() for task in tasks]
     with task_mapper(options.executor) as map_tasks:
         results = map_tasks(all_tasks)
+        side_result = alongside()
         if options.progress:
             from tqdm import tqdm
 
@@ -199,7 +209,7 @@ def _extract_all(
         _save_stage(options.out_dir, "extract", doc.document_id, key,
                     {"candidates": frames[0], "raw_cells": frames[1]})  # fmt: skip
         extracted[doc.document_id] = frames
-    return extracted
+    return extracted, side_result
 
 
 def _parse_all(
@@ -256,11 +266,23 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     clock = _Clock(report)
     results: list[gates.GateResult] = []
     documents = clock.time("ingest", lambda: _ingest(files, report))
-    ingest_gate = clock.time("gates", lambda: gates.check_ingest(documents))
-    results.append(ingest_gate)
-    for document_id in sorted(ingest_gate.failed_documents):
+
+    def ingest_gate() -> gates.GateResult:
+        return clock.time("gates", lambda: gates.check_ingest(documents))
+
+    extracted: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    if options.stage == "ingest" or not len(documents):
+        gate = ingest_gate()
+    else:
+        # Pages are extracted while the ingest gate runs; what it rejects goes no further.
+        extracted, gate = clock.time(
+            "extract", lambda: _extract_all(documents, options, version, report, ingest_gate)
+        )
+    results.append(gate)
+    for document_id in sorted(gate.failed_documents):
         report.rejected.append({"file": document_id, "reason": "failed the ingest gate"})
-    documents = documents[~documents["document_id"].isin(ingest_gate.failed_documents)]
+        extracted.pop(document_id, None)
+    documents = documents[~documents["document_id"].isin(gate.failed_documents)]
     for rejection in report.rejected:
         say(f"rejected {options.raw_dir / rejection['file']}: {rejection['reason']}")
     report.documents = list(documents["document_id"])
@@ -268,8 +290,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     live = {f"{d.document_id}.{d.sha256[:16]}-{version}" for d in documents.itertuples()}
 
     quarantined: set[str] = set()
-    if options.stage != "ingest" and len(documents):
-        extracted = clock.time("extract", lambda: _extract_all(documents, options, version, report))
+    if extracted:
         extract_gate = clock.time(
             "gates",
             lambda: gates.check_extract(
