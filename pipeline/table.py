@@ -28,15 +28,8 @@ _UNIT_CAPTION = re.compile(r"\b(beløp|tall|mill|tusen|kroner|kr|prosent)\b|1 ?0
 
 
 @dataclass(slots=True)
-class Phrase:
+class Phrase(Word):
     """Words printed as one unit: a label, a header word group, or one cell's number."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
 
     @property
     def is_number(self) -> bool:
