@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the pipeline over raw/ and publish to curated/",
         description="Run ingest -> extract -> parse -> curate with quality gates between stages. "
-        "Exit status 0 when every input went through and every gate passed, 1 otherwise.",
+        "Exit status: 0 every input went through and every gate passed; 3 the rest was published "
+        "but inputs were rejected or tables quarantined; 4 --strict published nothing; "
+        "2 usage error; 1 a crash.",
     )
     run_cmd.add_argument("--raw", type=Path, default=Path("raw"), help="input folder (default raw)")
     run_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")

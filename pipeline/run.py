@@ -29,6 +29,8 @@ T = TypeVar("T")
 STATE_FILE = "_state.json"
 REPORT_FILE = "_run.json"
 SUMMARY_FAILURES = 15
+EXIT_PARTIAL = 3
+EXIT_STRICT_STOP = 4
 
 
 def pipeline_version() -> str:
@@ -72,8 +74,12 @@ class RunReport:
 
     @property
     def exit_status(self) -> int:
+        """0: all through. PARTIAL: published, but inputs rejected or tables quarantined.
+        STRICT_STOP: --strict refused to publish. (1 stays what Python exits with on a crash.)"""
+        if self.stopped_by_strict:
+            return EXIT_STRICT_STOP
         failed = any(not gate["passed"] for gate in self.gates)
-        return 1 if self.rejected or failed or self.stopped_by_strict else 0
+        return EXIT_PARTIAL if self.rejected or failed else 0
 
     def to_dict(self) -> dict[str, Any]:
         payload = {name: getattr(self, name) for name in self.__slots__}

@@ -13,7 +13,7 @@ from filelock import FileLock
 
 from pipeline.cli import main
 from pipeline.executor import ExecutorOptions
-from pipeline.run import RunOptions, run
+from pipeline.run import EXIT_PARTIAL, EXIT_STRICT_STOP, RunOptions, run
 
 from synthetic import Column, Document, Row, Table, build_pdf
 
@@ -61,7 +61,7 @@ def _options(raw: Path, out: Path, strict: bool = False) -> RunOptions:
 def test_wrong_total_is_quarantined_and_named(raw_with_wrong_total: Path, tmp_path: Path) -> None:
     out = tmp_path / "curated"
     report = run(_options(raw_with_wrong_total, out), say=print)
-    assert report.exit_status == 1
+    assert report.exit_status == EXIT_PARTIAL
     assert len(report.quarantined_tables) == 1
     errors = [f for g in report.gates for f in g["failures"] if f["severity"] == "error"]
     assert {f["table_id"] for f in errors} == set(report.quarantined_tables)
@@ -79,7 +79,7 @@ def test_wrong_total_is_quarantined_and_named(raw_with_wrong_total: Path, tmp_pa
 def test_strict_publishes_nothing(raw_with_wrong_total: Path, tmp_path: Path) -> None:
     out = tmp_path / "curated"
     report = run(_options(raw_with_wrong_total, out, strict=True), say=print)
-    assert report.stopped_by_strict and report.exit_status == 1
+    assert report.stopped_by_strict and report.exit_status == EXIT_STRICT_STOP
     assert not (out / "cells").exists()
 
 
@@ -112,10 +112,10 @@ def test_second_run_waits_for_the_lock(raw_with_wrong_total: Path, tmp_path: Pat
 def test_cli_run_eval_and_exit_status(raw_with_wrong_total: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "curated"
     status = main(["run", "--raw", str(raw_with_wrong_total), "--out", str(out), "--workers", "1"])
-    assert status == 1
+    assert status == EXIT_PARTIAL
     printed = capsys.readouterr().out
     assert "1 tables quarantined" in printed and TOTAL in printed
-    assert json.loads((out / "_run.json").read_text())["exit_status"] == 1
+    assert json.loads((out / "_run.json").read_text())["exit_status"] == EXIT_PARTIAL
     assert main(["run", "--raw", str(tmp_path / "missing"), "--out", str(out)]) == 2
 
 
