@@ -43,17 +43,8 @@ def to_arrow(frame: pd.DataFrame, dataset: str, drop: tuple[str, ...] = ()) -> p
     schema = dataset_schema(dataset)
     for name in drop:
         schema = schema.remove(schema.get_field_index(name))
-    columns = [pd.Series(frame[name], dtype=object) for name in schema.names]
-    arrays = [
-        pa.array([None if _missing(v) else v for v in column], type=field.type)
-        for column, field in zip(columns, schema, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def _missing(value: Any) -> bool:
-    """None, NaN or pd.NA; a list cell (pages, column labels) is never missing."""
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    return table.replace_schema_metadata(None)  # no pandas version in the file: stable bytes
 
 
 def parquet_bytes(table: pa.Table) -> bytes:

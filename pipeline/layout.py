@@ -8,6 +8,7 @@ top-left corner, like pdfplumber's `top`/`bottom`.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def _words(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[Word]
 
     This loop over pdfium's per-character boxes is the hot path of the whole pipeline, so it is
     written flat. The font size is asked only where it can change a word: at a word's first
-    character and at digits (footnote markers are small digits glued to a word).
+    character and at a digit raised above the character before it (a footnote marker).
     """
     raw = textpage.raw
     left, right, low, high = (ctypes.c_double() for _ in range(4))
@@ -98,7 +99,7 @@ def _words(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[Word]
     get_size = pdfium_c.FPDFText_GetFontSize
     words: list[Word] = []
     chars: list[str] = []
-    x0 = x1 = top = bottom = size = 0.0
+    x0 = x1 = top = bottom = size = previous_bottom = 0.0
     for index, char in enumerate(text):
         if char.isspace():
             if chars:
@@ -108,8 +109,9 @@ def _words(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[Word]
         get_box(raw, index, left, right, low, high)
         c_x0, c_x1 = left.value, right.value
         c_top, c_bottom = height - high.value, height - low.value
-        fresh = char.isdigit() or not chars
+        fresh = not chars or (char.isdigit() and previous_bottom - c_bottom > 0.1 * size)
         c_size = get_size(raw, index) if fresh else size
+        previous_bottom = c_bottom
         if chars and (
             abs(c_size - size) > 0.05 * size
             or c_x0 - x1 > 0.25 * size
@@ -178,9 +180,11 @@ def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     rules = []
     raw_page = page.raw
+    get_object, get_type = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
+    path = pdfium_c.FPDF_PAGEOBJ_PATH
     for index in range(pdfium_c.FPDFPage_CountObjects(raw_page)):
-        obj = pdfium_c.FPDFPage_GetObject(raw_page, index)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+        obj = get_object(raw_page, index)
+        if get_type(obj) != path:
             continue
         pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
         width, thickness = right.value - left.value, top.value - bottom.value
@@ -190,10 +194,15 @@ def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
 
 
 def _looks_tabular(lines: list[Line]) -> bool:
-    """Two lines with two numbers each: worth reading the ruling lines (a costly walk)."""
+    """Two lines with a number set apart by a column gap: worth reading the ruling lines, a walk
+    over every object on the page. Prose, whose words stand a space apart, never qualifies."""
     numeric = 0
     for line in lines:
-        if sum(1 for w in line.words if _NUMERIC_WORD.match(w.text)) >= 2:
+        words = line.words
+        if any(
+            _NUMERIC_WORD.match(word.text) and word.x0 - before.x1 > word.size
+            for before, word in itertools.pairwise(words)
+        ):
             numeric += 1
             if numeric >= 2:
                 return True

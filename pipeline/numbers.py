@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MINUS_SIGNS = "-\u2212\u2013\u2012\u2014\ufe63\uff0d"
 THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009\u2007"
@@ -32,6 +33,7 @@ class ParsedNumber:
     decimals: int
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_number(text: str) -> ParsedNumber | None:
     """Parse one printed Norwegian number; None when the text is not exactly one number."""
     match = _NUMBER.match(text.strip())

@@ -47,7 +47,14 @@ def parse_tables(
     header = raw_cells[raw_cells["role"] == "header"]
     body = raw_cells[raw_cells["role"] == "body"]
     values = body[body["column_index"] >= 0]
-    labels = body[body["column_index"] < 0].set_index(["table_id", "row_index"])["text"]
+    label_cells = body[body["column_index"] < 0]
+    labels = dict(
+        zip(
+            zip(label_cells["table_id"], label_cells["row_index"], strict=True),
+            label_cells["text"],
+            strict=True,
+        )
+    )
 
     column_labels = {
         (t, c): clean_text(text)

@@ -49,6 +49,7 @@ def unit_named(name: str) -> Unit:
     return next(u for u in units() if u.name == name)
 
 
+@cache
 def measure_of(column_label: str) -> str | None:
     for measure, pattern in _measures():
         if pattern.search(column_label):
@@ -56,6 +57,7 @@ def measure_of(column_label: str) -> str | None:
     return None
 
 
+@cache
 def year_of(column_label: str) -> int | None:
     """The last plausible four-digit year in a column label ("Øk.plan 2026" -> 2026)."""
     if re.search(r"\d{4}\s*[-–]\s*\d{4}", column_label):
