@@ -79,6 +79,7 @@ def publish(frames: dict[str, pd.DataFrame], out_dir: Path, root: str = "") -> l
                 changed.append(target)
             continue
         (key,) = partition_by
+        base.mkdir(parents=True, exist_ok=True)  # present even when empty, for readers
         keep = set()
         for value, part in frame.groupby(key, sort=True):
             directory = base / f"{key}={value}"

@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.numbers import NUMBER_PATTERN
+from pipeline.numbers import MINUS_SIGNS, THOUSANDS_SEPARATORS, is_number, is_year
 
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _FOOTNOTE_MARK = re.compile(rf"^[0-9{SUPERSCRIPT_DIGITS}]{{1,2}}[,)]?$")
-_NUMBER_IN_TEXT = re.compile(NUMBER_PATTERN)
+_TEXT_LINE_BREAK = re.compile(r"[\r\n]+")
+# An amount with its thousands groups, or any other run of non-space characters.
+_TOKEN = re.compile(
+    rf"[{MINUS_SIGNS}]?[0-9]{{1,3}}(?:[{THOUSANDS_SEPARATORS}][0-9]{{3}})+(?:,[0-9]+)?|\S+"
+)
 _NUMERIC_WORD = re.compile(r"^[-−–(]?[0-9][0-9,]*%?\)?$")
-# A page with fewer printed numbers than this cannot hold a table worth the layout work.
-MIN_NUMBERS_ON_TABLE_PAGE = 4
+MIN_LINES_ENDING_IN_AMOUNT = 3
 
 
 @dataclass(slots=True)
@@ -210,8 +213,24 @@ def _looks_tabular(lines: list[Line]) -> bool:
 
 
 def page_may_hold_table(text: str) -> bool:
-    """The cheap pass: enough printed numbers on the page for a table."""
-    return len(_NUMBER_IN_TEXT.findall(text, 0)) >= MIN_NUMBERS_ON_TABLE_PAGE
+    """The cheap pass, on the page's plain text before any layout work.
+
+    A table shows as text lines mostly made of amounts (a row's values), a line of years over
+    the columns, or several lines ending in an amount. Prose carries its numbers inside
+    sentences. Years are not amounts here, so a page of dated prose does not qualify.
+    """
+    dense = ending = 0
+    years = False
+    for line in _TEXT_LINE_BREAK.split(text):
+        tokens = _TOKEN.findall(line)
+        if not tokens:
+            continue
+        amounts = sum(1 for t in tokens if is_number(t) and not is_year(t))
+        dated = sum(1 for t in tokens if is_year(t))
+        dense += amounts >= 2 and 2 * amounts >= len(tokens)
+        years = years or (dated >= 2 and 2 * dated >= len(tokens))
+        ending += is_number(tokens[-1]) and not is_year(tokens[-1])
+    return dense + years >= 2 or ending >= MIN_LINES_ENDING_IN_AMOUNT
 
 
 def read_page(document: pdfium.PdfDocument, index: int) -> PageLayout | None:

@@ -19,7 +19,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from pipeline import ingest
-from pipeline.catalog import EXPECTATIONS_DIR, PROJECT_ROOT, SCHEMA_DIR
+from pipeline.catalog import EXPECTATIONS_DIR, PROJECT_ROOT, SCHEMA_DIR, dataset_spec
 from pipeline.curate import parquet_bytes, publish, write_atomic, write_json
 from pipeline.executor import ExecutorOptions, page_tasks, task_mapper
 from pipeline.extract import to_frames
@@ -29,6 +29,7 @@ STAGES = ("ingest", "extract", "parse", "curate")
 T = TypeVar("T")
 STATE_FILE = "_state.json"
 REPORT_FILE = "_run.json"
+PUBLISHED = ("cells", "tables", "documents")
 SUMMARY_FAILURES = 15
 EXIT_PARTIAL = 3
 EXIT_STRICT_STOP = 4
@@ -143,10 +144,15 @@ def _up_to_date(options: RunOptions, fingerprint: dict[str, Any]) -> RunReport |
         return None
     if json.loads(state.read_text()) != fingerprint:
         return None
+    if options.stage == "curate" and not all(
+        (options.out_dir / dataset_spec(name)["path"]).is_dir() for name in PUBLISHED
+    ):
+        return None  # someone removed published output: write it again
     previous = json.loads(report.read_text())
     previous.pop("exit_status", None)
     result = RunReport(**{k: v for k, v in previous.items() if k in RunReport.__slots__})
     result.up_to_date = True
+    result.stage_seconds = {}  # nothing ran this time
     return result
 
 
