@@ -765,7 +765,7 @@ def _parser() -> argparse.ArgumentParser:
         help="workers of the cold/warm/memory runs (default: cores)",
     )
     parser.add_argument(
-        "--copies", type=int, default=1, help="copies of each sample in the scaling set (default 1)"
+        "--copies", type=int, default=3, help="copies of each sample in the scaling set (default 3)"
     )
     parser.add_argument(
         "--camelot-step",

@@ -132,3 +132,23 @@ def test_debug_draws_a_png(raw_with_wrong_total: Path, tmp_path: Path) -> None:
     pdf = next(raw_with_wrong_total.glob("*.pdf"))
     assert main(["debug", str(pdf), "--page", "1", "--out", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_incremental_rerun_and_removed_pdf(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "curated"
+    raw.mkdir()
+    first, _ = build_pdf(Document("plan-a", (OTHER,)), raw)
+    build_pdf(Document("plan-b", (_statement(),)), raw)
+    run(_options(raw, out), say=print)
+    assert {p.name for p in (out / "cells").iterdir()} == {
+        "document_id=plan-a",
+        "document_id=plan-b",
+    }
+    first.write_bytes(first.read_bytes() + b"\n%edited\n")  # new bytes: only plan-a is redone
+    again = run(_options(raw, out), say=print)
+    assert again.reused == ["plan-b"]
+    first.unlink()
+    run(_options(raw, out), say=print)
+    assert [p.name for p in (out / "cells").iterdir()] == ["document_id=plan-b"]
+    assert list(pd.read_parquet(out / "documents")["document_id"]) == ["plan-b"]
+    assert set(pd.read_parquet(out / "tables")["document_id"]) == {"plan-b"}
