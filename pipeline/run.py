@@ -395,20 +395,29 @@ def summary(report: RunReport) -> str:
         f"{report.cells} cells published, {len(report.quarantined_tables)} tables quarantined, "
         f"{len(report.rejected)} inputs rejected, {report.seconds:.1f} s"
     ]
-    errors = [
-        (gate["gate"], failure)
-        for gate in report.gates
-        for failure in gate["failures"]
-        if failure["severity"] == "error"
-    ]
-    for gate_name, failure in errors[:SUMMARY_FAILURES]:
-        lines.append(
-            f"  [{gate_name}] {failure['check']}: {failure['document_id']} p{failure['page']} "
-            f"{failure['table_id']} row {failure['row_label']!r} col {failure['column_index']} "
-            f"expected {failure['expected']} actual {failure['actual']} {failure['message']}"
+    # One line per failed check and row; the columns it failed in are listed together.
+    grouped: dict[tuple, list[dict[str, Any]]] = {}
+    for gate in report.gates:
+        for failure in gate["failures"]:
+            if failure["severity"] == "error":
+                key = (gate["gate"], failure["check"], failure["document_id"], failure["page"],
+                       failure["table_id"], failure["row_label"])  # fmt: skip
+                grouped.setdefault(key, []).append(failure)
+    for (gate_name, check, document, page, table, row), failures in list(grouped.items())[
+        :SUMMARY_FAILURES
+    ]:
+        numbers = "; ".join(
+            f"col {f['column_index']}: expected {f['expected']} got {f['actual']}"
+            if f["expected"] is not None
+            else f"col {f['column_index']}"
+            for f in failures
         )
-    if len(errors) > SUMMARY_FAILURES:
-        lines.append(f"  ... and {len(errors) - SUMMARY_FAILURES} more failures in {REPORT_FILE}")
+        lines.append(
+            f"  [{gate_name}] {check}: {document} p{page} {table} row {row!r} "
+            f"({numbers}) {failures[0]['message']}"
+        )
+    if len(grouped) > SUMMARY_FAILURES:
+        lines.append(f"  ... and {len(grouped) - SUMMARY_FAILURES} more in {REPORT_FILE}")
     if report.validation_report:
         lines.append(f"validation report: {report.validation_report}")
     return "\n".join(lines)
