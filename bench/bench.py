@@ -307,12 +307,7 @@ class Bench:
 
         import pypdfium2 as pdfium
 
-        def pages_of(path: Path) -> int:
-            document = pdfium.PdfDocument(str(path))
-            try:
-                return len(document)
-            finally:
-                document.close()
+        from pipeline.extract import page_count as pages_of
 
         samples = self.work / "raw-samples"
         samples.mkdir()
