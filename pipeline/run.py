@@ -102,6 +102,11 @@ class _Clock:
             self.report.stage_seconds[stage] = self.report.stage_seconds.get(stage, 0.0) + spent
 
 
+def _stage_key(sha256: str, version: str) -> str:
+    """Stage outputs are valid for one content and one pipeline version."""
+    return f"{sha256[:16]}-{version}"
+
+
 def _stage_path(out_dir: Path, stage: str, document_id: str, key: str, part: str) -> Path:
     return out_dir / "_stages" / stage / f"{document_id}.{key}.{part}.parquet"
 
@@ -121,11 +126,11 @@ def _save_stage(out_dir: Path, stage: str, document_id: str, key: str, frames: d
         write_atomic(_stage_path(out_dir, stage, document_id, key, part), parquet_bytes(table))
 
 
-def _prune_stages(out_dir: Path, live: set[str]) -> None:
+def _prune_stages(out_dir: Path, live: set[tuple[str, str]]) -> None:
     """Drop cached stage outputs of PDFs no longer in raw/ or of older pipeline versions."""
     for path in (out_dir / "_stages").glob("*/*.parquet"):
-        document_id, key = path.name.split(".")[:2]
-        if f"{document_id}.{key}" not in live:
+        document_id, key, _part, _suffix = path.name.rsplit(".", 3)  # a stem may hold dots
+        if (document_id, key) not in live:
             path.unlink()
 
 
@@ -188,7 +193,7 @@ def _extract_all(
     extracted: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     todo = []
     for doc in documents.itertuples(index=False):
-        key = f"{doc.sha256[:16]}-{version}"
+        key = _stage_key(doc.sha256, version)
         cached = _load_stage(
             options.out_dir, "extract", doc.document_id, key, ("candidates", "raw_cells")
         )
@@ -221,7 +226,7 @@ def _extract_all(
         tables = [table for chunk in results[start : start + count] for table in chunk]
         start += count
         frames = to_frames(doc.document_id, tables)
-        key = f"{doc.sha256[:16]}-{version}"
+        key = _stage_key(doc.sha256, version)
         _save_stage(options.out_dir, "extract", doc.document_id, key,
                     {"candidates": frames[0], "raw_cells": frames[1]})  # fmt: skip
         extracted[doc.document_id] = frames
@@ -237,7 +242,7 @@ def _parse_all(
 ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     parsed = {}
     for doc in documents.itertuples(index=False):
-        key = f"{doc.sha256[:16]}-{version}"
+        key = _stage_key(doc.sha256, version)
         cached = _load_stage(options.out_dir, "parse", doc.document_id, key, ("cells", "tables"))
         if cached is None:
             cached = parse_tables(*extracted[doc.document_id])
@@ -302,7 +307,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
         say(f"rejected {options.raw_dir / rejection['file']}: {rejection['reason']}")
     report.documents = list(documents["document_id"])
     report.pages = int(documents["pages"].sum()) if len(documents) else 0
-    live = {f"{d.document_id}.{d.sha256[:16]}-{version}" for d in documents.itertuples()}
+    live = {(d.document_id, _stage_key(d.sha256, version)) for d in documents.itertuples()}
 
     quarantined: set[str] = set()
     if extracted:

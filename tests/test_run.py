@@ -138,17 +138,17 @@ def test_incremental_rerun_and_removed_pdf(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "curated"
     raw.mkdir()
     first, _ = build_pdf(Document("plan-a", (OTHER,)), raw)
-    build_pdf(Document("plan-b", (_statement(),)), raw)
+    build_pdf(Document("plan.b", (_statement(),)), raw)  # a stem with a dot
     run(_options(raw, out), say=print)
     assert {p.name for p in (out / "cells").iterdir()} == {
         "document_id=plan-a",
-        "document_id=plan-b",
+        "document_id=plan.b",
     }
     first.write_bytes(first.read_bytes() + b"\n%edited\n")  # new bytes: only plan-a is redone
     again = run(_options(raw, out), say=print)
-    assert again.reused == ["plan-b"]
+    assert again.reused == ["plan.b"]
     first.unlink()
     run(_options(raw, out), say=print)
-    assert [p.name for p in (out / "cells").iterdir()] == ["document_id=plan-b"]
-    assert list(pd.read_parquet(out / "documents")["document_id"]) == ["plan-b"]
-    assert set(pd.read_parquet(out / "tables")["document_id"]) == {"plan-b"}
+    assert [p.name for p in (out / "cells").iterdir()] == ["document_id=plan.b"]
+    assert list(pd.read_parquet(out / "documents")["document_id"]) == ["plan.b"]
+    assert set(pd.read_parquet(out / "tables")["document_id"]) == {"plan.b"}
