@@ -41,10 +41,6 @@ def dataset_spec(name: str) -> dict[str, Any]:
     return load_yaml(SCHEMA_DIR / "datasets.yaml")["datasets"][name]
 
 
-def dataset_names() -> list[str]:
-    return list(load_yaml(SCHEMA_DIR / "datasets.yaml")["datasets"])
-
-
 def dataset_schema(name: str) -> pa.Schema:
     """The exact Arrow schema of a curated dataset, partition columns included."""
     fields = [

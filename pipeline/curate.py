@@ -87,9 +87,8 @@ def publish(frames: dict[str, pd.DataFrame], out_dir: Path, root: str = "") -> l
             target = directory / PART_NAME
             if write_atomic(target, parquet_bytes(to_arrow(part, dataset, drop=(key,)))):
                 changed.append(target)
-        if base.exists():
-            for directory in base.iterdir():
-                if directory.is_dir() and directory.name not in keep:
-                    shutil.rmtree(directory)
-                    changed.append(directory)
+        for directory in base.iterdir():
+            if directory.is_dir() and directory.name not in keep:
+                shutil.rmtree(directory)
+                changed.append(directory)
     return changed

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -27,12 +26,6 @@ MANIFEST_EXTRA_COLUMNS = ["encrypted", "text_chars"]
 
 class RejectedInput(Exception):
     """A file in raw/ that cannot go through; the message is the reason a user reads."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    file_name: str
-    reason: str
 
 
 def sha256_of(path: Path) -> str:

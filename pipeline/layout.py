@@ -38,10 +38,6 @@ class Word:
     bottom: float
     size: float
 
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
 
 @dataclass(slots=True)
 class Line:

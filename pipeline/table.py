@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.layout import PageLayout, Rule, Word
-from pipeline.numbers import continues_number, is_minus, is_number, is_year, parse_number
+from pipeline.numbers import continues_number, is_minus, is_number, is_year
 
 # Gaps and tolerances in units of the font size (em), so that they hold for any type size.
 PHRASE_GAP_EM = 0.55  # words closer than this belong to one phrase (a word space is ~0.3 em)
@@ -620,10 +620,6 @@ def find_tables(page: PageLayout) -> list[PageTable]:
         )
         previous_end = start + len(block_lines)
     return tables
-
-
-def is_numeric_cell(phrase: Phrase) -> bool:
-    return parse_number(phrase.text) is not None
 
 
 def _columns_align(upper: PageTable, lower: PageTable) -> bool:
