@@ -88,8 +88,8 @@ class _PeakSampler:
 
 
 def _child_pipeline(job: dict[str, Any]) -> dict[str, Any]:
-    from pipeline.executor import ExecutorOptions
-    from pipeline.run import RunOptions, run
+    from pipeline.extract.executor import ExecutorOptions
+    from pipeline.runner.run import RunOptions, run
 
     options = RunOptions(
         raw_dir=Path(job["raw"]),
@@ -168,9 +168,9 @@ def _child_extract_parse(job: dict[str, Any]) -> dict[str, Any]:
     In a full run the page tasks share the CPUs with the Great Expectations import of the
     ingest gate, so the stage clock there does not measure extraction speed by itself.
     """
-    from pipeline.executor import ExecutorOptions, page_tasks, task_mapper
-    from pipeline.extract import page_count, to_frames
-    from pipeline.parse import parse_tables
+    from pipeline.extract.executor import ExecutorOptions, page_tasks, task_mapper
+    from pipeline.extract.stage import page_count, to_frames
+    from pipeline.parse.stage import parse_tables
 
     started = time.perf_counter()  # after the imports, which a long-running batch pays once
     paths = [Path(p) for p in job["files"]]
@@ -307,7 +307,7 @@ class Bench:
 
         import pypdfium2 as pdfium
 
-        from pipeline.extract import page_count as pages_of
+        from pipeline.extract.stage import page_count as pages_of
 
         samples = self.work / "raw-samples"
         samples.mkdir()

@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.executor import ExecutorOptions
-from pipeline.run import STAGES, RunOptions, run, summary
+from pipeline.extract.executor import ExecutorOptions
+from pipeline.runner.run import STAGES, RunOptions, run, summary
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,13 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         return report.exit_status
 
     if args.command == "debug":
-        from pipeline.debug import draw_page
+        from pipeline.tools.debug import draw_page
 
         out = args.out or Path(f"{args.pdf.stem}-p{args.page}.png")
         print(draw_page(args.pdf, args.page, out, args.resolution))
         return 0
 
-    from pipeline.evaluate import evaluate, format_report, load_cells
+    from pipeline.tools.evaluate import evaluate, format_report, load_cells
 
     report = evaluate(args.truth, load_cells(args.cells))
     print(format_report(report, max_missed=args.missed))

@@ -1,0 +1,98 @@
+"""Stage 2, extract: a PDF's pages -> table candidates with geometry.
+
+Output is two frames: `candidates` (one row per table) and `raw_cells` (header and body cells
+with their text and boxes, untyped). Pages are read independently, so a document's pages can be
+spread over processes; tables continued across a page break are joined afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pypdfium2 as pdfium
+
+from pipeline.extract.layout import read_page
+from pipeline.extract.table import PageTable, find_tables, merge_continuations
+
+CANDIDATE_COLUMNS = [
+    "table_id", "document_id", "page", "pages", "method", "x0", "top", "x1", "bottom",
+    "page_width", "page_height", "title", "unit_text", "n_columns",
+]  # fmt: skip
+RAW_CELL_COLUMNS = [
+    "document_id", "table_id", "page", "role", "row_index", "column_index", "text",
+    "x0", "top", "x1", "bottom", "page_width", "page_height",
+]  # fmt: skip
+
+
+def page_tables(path: Path, page_indices: Iterable[int]) -> list[PageTable]:
+    """Tables found on the given pages (0-based), in page order. Memory is bounded by a page."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        tables: list[PageTable] = []
+        for index in page_indices:
+            layout = read_page(document, index)
+            if layout is not None:
+                tables.extend(find_tables(layout))
+        return tables
+    finally:
+        document.close()
+
+
+def page_count(path: Path) -> int:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _table_ids(document_id: str, tables: list[PageTable]) -> list[str]:
+    """Stable ids: the first page and the table's order on it, independent of other pages."""
+    ids, seen = [], {}
+    for table in tables:
+        seen[table.page] = seen.get(table.page, 0) + 1
+        ids.append(f"{document_id}:p{table.page:04d}:t{seen[table.page]}")
+    return ids
+
+
+def to_frames(document_id: str, tables: list[PageTable]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Candidates and raw cells of one document's tables (continuations already joined)."""
+    tables = merge_continuations(tables)
+    candidates, cells = [], []
+    for table_id, table in zip(_table_ids(document_id, tables), tables, strict=True):
+        size = (table.page_width, table.page_height)
+        candidates.append(
+            (table_id, document_id, table.page, list(table.pages), table.method, table.x0,
+             table.top, table.x1, table.bottom, *size, table.title,
+             " | ".join([*table.captions, *table.stub_header]) or None, len(table.columns))
+        )  # fmt: skip
+        for column_index, texts in enumerate(table.header):
+            column = table.columns[column_index]
+            cells.append(
+                (document_id, table_id, table.page, "header", 0, column_index, " ".join(texts),
+                 column.x0, table.top, column.x1, table.top, *size)
+            )  # fmt: skip
+        for row_index, row in enumerate(table.rows):
+            if row.label_parts:
+                parts = row.label_parts
+                cells.append(
+                    (document_id, table_id, row.page, "body", row_index, -1, row.label,
+                     min(p.x0 for p in parts), parts[0].top, max(p.x1 for p in parts),
+                     parts[-1].bottom, *size)
+                )  # fmt: skip
+            for column_index, phrase in sorted(row.cells.items()):
+                cells.append(
+                    (document_id, table_id, row.page, "body", row_index, column_index, phrase.text,
+                     phrase.x0, phrase.top, phrase.x1, phrase.bottom, *size)
+                )  # fmt: skip
+    return (
+        pd.DataFrame(candidates, columns=CANDIDATE_COLUMNS),
+        pd.DataFrame(cells, columns=RAW_CELL_COLUMNS),
+    )
+
+
+def extract_document(path: Path, document_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The extract stage for one document, in one process."""
+    return to_frames(document_id, page_tables(path, range(page_count(path))))

@@ -1,0 +1,517 @@
+"""Data-quality gates between the stages: Great Expectations suites plus the budget arithmetic.
+
+Each gate runs its stage's suite from `expectations/<stage>.json` (one versioned GE 1.x suite per
+stage; every expectation's `meta.frame` says which frame it validates) and maps GE's unexpected rows
+back to table ids, so that only the offending tables are quarantined while every good table is
+published. The curate gate adds the exact schema check and the arithmetic identities.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.parse.vocabulary import units
+from pipeline.quality.identities import Failure, check_identities
+from pipeline.quality.recognise import table_catalog
+from pipeline.schemas import EXPECTATIONS_DIR, SCHEMA_DIR, dataset_schema, load_yaml
+
+STAGES = ("ingest", "extract", "parse", "curate")
+MAX_DETAILS = 50  # failures kept per expectation; quarantine still uses every unexpected row
+
+_CONTEXT_FIELDS = ("document_id", "table_id", "page", "row_label", "column_index", "column_label")
+_SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One expectation or check as it ran: the report lists every one, passed or not."""
+
+    frame: str
+    name: str
+    column: str | None
+    severity: str
+    success: bool
+    unexpected: int
+    description: str = ""
+
+
+@dataclass(slots=True)
+class GateResult:
+    gate: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    failed_tables: set[str] = field(default_factory=set)
+    failed_documents: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """True when nothing blocking failed (warnings don't block)."""
+        return not any(f.severity == "error" for f in self.failures)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gate": self.gate,
+            "passed": self.passed,
+            "seconds": round(self.seconds, 3),
+            "failed_tables": sorted(self.failed_tables),
+            "failed_documents": sorted(self.failed_documents),
+            "outcomes": [asdict(o) for o in self.outcomes],
+            "failures": [f.to_dict() for f in self.failures],
+        }
+
+
+@cache
+def _context() -> Any:
+    """One ephemeral GE context per process: GE is slow to import and start, so reuse it."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.data_sources.add_pandas("gates")
+    return context
+
+
+def load_suite_dict(stage: str) -> dict[str, Any]:
+    """The stage's suite file as GE wrote/reads it (`ExpectationSuite.to_json_dict()` format)."""
+    return json.loads((EXPECTATIONS_DIR / f"{stage}.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _suite(stage: str, frame: str) -> Any:
+    """The part of a stage's suite that validates `frame`, registered once in the context."""
+    import great_expectations as gx
+
+    spec = load_suite_dict(stage)
+    expectations = [e for e in spec["expectations"] if e["meta"]["frame"] == frame]
+    return _context().suites.add(
+        gx.ExpectationSuite(name=f"{stage}.{frame}", expectations=expectations)
+    )
+
+
+@cache
+def _batch_definition(stage: str, frame: str) -> Any:
+    source = _context().data_sources.get("gates")
+    return source.add_dataframe_asset(f"{stage}.{frame}").add_batch_definition_whole_dataframe(
+        "whole"
+    )
+
+
+def suite_parameters() -> dict[str, list[Any]]:
+    """Values the suites take from the catalog and the dataset schemas instead of repeating them."""
+    return {
+        "units": [unit.name for unit in units()],
+        "measures": [m["measure"] for m in load_yaml(SCHEMA_DIR / "vocabulary.yaml")["measures"]],
+        "canonical_tables": list(table_catalog()["tables"]),
+        "cells_columns": dataset_schema("cells").names,
+    }
+
+
+def _frames_of(stage: str) -> list[str]:
+    return list(dict.fromkeys(e["meta"]["frame"] for e in load_suite_dict(stage)["expectations"]))
+
+
+def _validate(stage: str, frame: str, df: pd.DataFrame, key: str, result: GateResult) -> set[str]:
+    """Run one frame's expectations, record outcomes and failures; return `key` values to block."""
+    df = df.reset_index(drop=True)
+    batch = _batch_definition(stage, frame).get_batch(batch_parameters={"dataframe": df})
+    run = batch.validate(
+        _suite(stage, frame),
+        result_format={"result_format": "COMPLETE"},
+        expectation_parameters=suite_parameters(),
+    )
+    blocked: set[str] = set()
+    for res in run.results:
+        config = res.expectation_config
+        severity = _SEVERITY[str(config.severity.value)]
+        column = config.kwargs.get("column") or config.kwargs.get("column_A")
+        indexes = res.result.get("unexpected_index_list")
+        rows = df.loc[indexes] if indexes else df.iloc[0:0]
+        description = config.meta.get("why", "")
+        result.outcomes.append(
+            Outcome(frame, config.type, column, severity, bool(res.success), len(rows), description)
+        )
+        if res.success:
+            continue
+        if indexes is None:  # a table-level expectation or an exception: the whole frame is suspect
+            if severity == "error" and key in df:
+                blocked |= set(df[key].dropna())
+            observed = res.result.get("observed_value") if res.result else None
+            result.failures.append(
+                Failure(
+                    check=f"{stage}.{frame}.{config.type}",
+                    severity=severity,
+                    document_id=None,
+                    table_id=None,
+                    message=f"{description} (observed {observed!r})"
+                    if observed is not None
+                    else description,
+                )
+            )
+            continue
+        if config.meta.get("keep_first") and column:
+            rows = rows[rows.duplicated(subset=[column], keep="first")]
+        if severity == "error" and key in rows:
+            blocked |= set(rows[key].dropna())
+        result.failures += [
+            _row_failure(f"{stage}.{frame}.{config.type}", severity, row, column, description)
+            for row in rows.head(MAX_DETAILS).to_dict("records")
+        ]
+    return blocked
+
+
+def _row_failure(
+    check: str, severity: str, row: dict[str, Any], column: str | None, why: str
+) -> Failure:
+    """A GE unexpected row as a Failure, with whatever location fields the frame has."""
+    context = {name: _plain(row.get(name)) for name in _CONTEXT_FIELDS}
+    if context["row_label"] is None and "text" in row:
+        context["row_label"] = _plain(row["text"])
+    value = _plain(row.get(column)) if column else None
+    return Failure(
+        check=check,
+        severity=severity,
+        **context,
+        actual=value if isinstance(value, float) else None,
+        message=f"{why}: {column}={value!r}" if column else why,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Numpy/pandas scalars -> JSON-friendly Python values; missing -> None."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if value is None or pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _timed(check: Callable[..., GateResult]) -> Callable[..., GateResult]:
+    """Record how long a gate took on its result (the bench reports the gates' share)."""
+
+    @functools.wraps(check)
+    def timed(*args: Any, **kwargs: Any) -> GateResult:
+        started = time.perf_counter()
+        result = check(*args, **kwargs)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    return timed
+
+
+@_timed
+def check_ingest(documents: pd.DataFrame) -> GateResult:
+    """Readable, unencrypted PDFs with a text layer and pages, each content hash only once."""
+    result = GateResult("ingest")
+    result.failed_documents = _validate("ingest", "documents", documents, "document_id", result)
+    return result
+
+
+def _extract_tables(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> pd.DataFrame:
+    """Per-table shape facts that row-level expectations can check: label column, cells per row."""
+    body = raw_cells[raw_cells["role"] == "body"]
+    per_row = body.groupby(["table_id", "row_index"]).size().rename("cells").reset_index()
+    shape = pd.DataFrame(
+        {
+            "label_cells": body[body["column_index"] == -1].groupby("table_id").size(),
+            "max_column_index": body.groupby("table_id")["column_index"].max(),
+            "max_cells_in_row": per_row.groupby("table_id")["cells"].max(),
+        }
+    )
+    tables = candidates[["table_id", "document_id", "page", "n_columns"]].merge(
+        shape, left_on="table_id", right_index=True, how="left"
+    )
+    tables[["label_cells", "max_column_index", "max_cells_in_row"]] = (
+        tables[["label_cells", "max_column_index", "max_cells_in_row"]].fillna(0).astype("int64")
+    )
+    tables["cell_slots"] = tables["n_columns"].astype("int64") + 1
+    return tables
+
+
+@_timed
+def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResult:
+    """Each table has a label and a value column, rows fit the columns, boxes lie on the page."""
+    result = GateResult("extract")
+    frames = {
+        "candidates": candidates,
+        "raw_cells": raw_cells,
+        "extract_tables": _extract_tables(candidates, raw_cells),
+    }
+    for frame in _frames_of("extract"):
+        result.failed_tables |= _validate("extract", frame, frames[frame], "table_id", result)
+    return result
+
+
+@_timed
+def check_parse(cells: pd.DataFrame) -> GateResult:
+    """Every number parsed, plausible header years, labelled rows, unique cells, known units."""
+    result = GateResult("parse")
+    result.failed_tables = _validate("parse", "cells", cells, "table_id", result)
+    return result
+
+
+def schema_failures(cells: pd.DataFrame) -> list[Failure]:
+    """The frame's columns and Arrow types must be the published `cells` schema, exactly.
+
+    Pandas strings arrive as large_string; they are written as string, so the two count as equal.
+    A column that is entirely null has no type of its own and passes when the field is nullable.
+    """
+    expected = dataset_schema("cells")
+    if list(cells.columns) != expected.names:
+        return [
+            Failure(
+                check="curate.schema.columns",
+                severity="error",
+                document_id=None,
+                table_id=None,
+                message=f"columns {list(cells.columns)} != {expected.names}",
+            )
+        ]
+    actual = pa.Schema.from_pandas(cells, preserve_index=False)
+    failures = []
+    for want in expected:
+        got = actual.field(want.name).type
+        if got == pa.large_string():
+            got = pa.string()
+        if got != want.type and not (got == pa.null() and want.nullable):
+            failures.append(
+                Failure(
+                    check="curate.schema.type",
+                    severity="error",
+                    document_id=None,
+                    table_id=None,
+                    column_label=want.name,
+                    message=f"{want.name}: {got} != {want.type}",
+                )
+            )
+        elif not want.nullable and cells[want.name].isna().any():
+            failures.append(
+                Failure(
+                    check="curate.schema.nullable",
+                    severity="error",
+                    document_id=None,
+                    table_id=None,
+                    column_label=want.name,
+                    message=f"{want.name} is not nullable but has nulls",
+                )
+            )
+    return failures
+
+
+def value_nok_failures(cells: pd.DataFrame) -> list[Failure]:
+    """value_nok must be value x the unit's kroner factor, and null when the unit isn't money.
+
+    A percentage printed in a money table ("11,5 %") is not money either.
+    """
+    factors = (
+        cells["unit"].map({unit.name: unit.nok_per_unit for unit in units()}).astype("float64")
+    )
+    factors = factors.mask(cells["value_text"].astype(str).str.contains("%", regex=False))
+    expected = cells["value"].astype("float64") * factors
+    wrong = ~((expected - cells["value_nok"]).abs() <= expected.abs() * 1e-9 + 1e-6) & ~(
+        expected.isna() & cells["value_nok"].isna()
+    )
+    return [
+        Failure(
+            check="curate.value_nok",
+            severity="error",
+            document_id=row["document_id"],
+            table_id=row["table_id"],
+            page=_plain(row["page"]),
+            row_label=row["row_label"],
+            column_index=_plain(row["column_index"]),
+            column_label=row["column_label"],
+            expected=_plain(exp),
+            actual=_plain(row["value_nok"]),
+            message=f"value {row['value']} {row['unit']} -> value_nok",
+        )
+        for (_, row), exp in zip(cells[wrong].iterrows(), expected[wrong], strict=True)
+    ]
+
+
+def blame(failures: list[Failure]) -> set[str]:
+    """Tables to quarantine for blocking arithmetic failures.
+
+    A within-table failure blames its table. A failed equality between two tables can't say which
+    one is wrong by itself: when one of them already failed on its own it explains the mismatch;
+    otherwise the table that disagrees with the most distinct partners is blamed, both on a tie.
+    """
+    errors = [f for f in failures if f.severity == "error" and f.table_id]
+    cross = [f for f in errors if f.related_table_id]
+    blamed = {f.table_id for f in errors if not f.related_table_id}
+    partners: dict[str, set[str]] = defaultdict(set)
+    for f in cross:
+        partners[f.table_id].add(f.related_table_id)
+        partners[f.related_table_id].add(f.table_id)
+    for f in cross:
+        pair = {f.table_id, f.related_table_id}
+        if pair & blamed:
+            continue
+        most = max(len(partners[t]) for t in pair)
+        blamed |= {t for t in pair if len(partners[t]) == most}
+    return blamed
+
+
+@_timed
+def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFrame) -> GateResult:
+    """Exact schema, row-level expectations, and the arithmetic (catalog identities for recognised
+    tables via `cells.canonical_table`, the generic sum rule for the rest, cross-table and
+    cross-document equalities)."""
+    result = GateResult("curate")
+    frames = {"cells": cells, "tables": tables}
+    for frame in _frames_of("curate"):
+        result.failed_tables |= _validate("curate", frame, frames[frame], "table_id", result)
+
+    structural = schema_failures(cells)
+    result.outcomes.append(
+        Outcome(
+            "cells",
+            "schema",
+            None,
+            "error",
+            not structural,
+            len(structural),
+            "columns and Arrow types equal schemas/datasets.yaml `cells`",
+        )
+    )
+    if structural:
+        result.failed_tables |= set(cells["table_id"].dropna())
+        result.failures += structural
+    else:
+        money = value_nok_failures(cells)
+        result.outcomes.append(
+            Outcome(
+                "cells",
+                "value_nok",
+                "value_nok",
+                "error",
+                not money,
+                len(money),
+                "value_nok = value x unit factor",
+            )
+        )
+        result.failures += money
+        result.failed_tables |= {f.table_id for f in money}
+
+    arithmetic = check_identities(cells, documents)
+    counts = Counter(f.check for f in arithmetic)
+    for name, severity in sorted({(f.check, f.severity) for f in arithmetic}):
+        result.outcomes.append(
+            Outcome("cells", name, None, severity, False, counts[name], "arithmetic")
+        )
+    result.outcomes.append(
+        Outcome(
+            "cells",
+            "arithmetic identities",
+            None,
+            "error",
+            not any(f.severity == "error" for f in arithmetic),
+            len(arithmetic),
+            "catalog identities, generic sums, cross-table, cross-document",
+        )
+    )
+    result.failures += arithmetic
+    result.failed_tables |= blame(arithmetic)
+    return result
+
+
+def write_report(results: list[GateResult], out_dir: Path) -> Path:
+    """A static HTML validation report: every expectation with pass/fail, every failure located."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "validation.html"
+    esc = html.escape
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
+        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;vertical-align:top}"
+        ".ok{color:#070}.bad{color:#b00}.warn{color:#a60}</style>",
+        "<h1>Validation report</h1>",
+    ]
+    for res in results:
+        state = "passed" if res.passed else "FAILED"
+        parts.append(
+            f"<h2>{esc(res.gate)} gate: "
+            f"<span class='{'ok' if res.passed else 'bad'}'>{state}</span>"
+            f" ({res.seconds:.2f} s)</h2>"
+        )
+        if res.failed_tables or res.failed_documents:
+            blocked = sorted(res.failed_tables | res.failed_documents)
+            parts.append(f"<p>Quarantined: {esc(', '.join(blocked))}</p>")
+        parts.append(
+            "<table><tr><th>frame</th><th>expectation / check</th><th>column</th><th>severity</th>"
+            "<th>result</th><th>unexpected</th><th>why</th></tr>"
+        )
+        for o in res.outcomes:
+            css = "ok" if o.success else ("bad" if o.severity == "error" else "warn")
+            parts.append(
+                f"<tr><td>{esc(o.frame)}</td><td>{esc(o.name)}</td><td>{esc(o.column or '')}</td>"
+                f"<td>{o.severity}</td><td class='{css}'>{'pass' if o.success else 'fail'}</td>"
+                f"<td>{o.unexpected}</td><td>{esc(o.description)}</td></tr>"
+            )
+        parts.append("</table>")
+        if res.failures:
+            headers = [
+                "check",
+                "severity",
+                "document",
+                "page",
+                "table",
+                "row",
+                "column",
+                "expected",
+                "actual",
+                "terms",
+                "message",
+                "related",
+            ]
+            parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>")
+            for f in res.failures:
+                related = " ".join(
+                    str(x)
+                    for x in (
+                        f.related_document_id,
+                        f.related_page and f"p{f.related_page}",
+                        f.related_table_id,
+                    )
+                    if x
+                )
+                cells = [
+                    f.check,
+                    f.severity,
+                    f.document_id,
+                    f.page,
+                    f.table_id,
+                    f.row_label,
+                    f.column_label if f.column_label is not None else f.column_index,
+                    f.expected,
+                    f.actual,
+                    "<br>".join(esc(t) for t in f.terms),
+                    f.message,
+                    related,
+                ]
+                parts.append(
+                    "<tr>"
+                    + "".join(
+                        f"<td>{c if i == 9 else esc('' if c is None else str(c))}</td>"
+                        for i, c in enumerate(cells)
+                    )
+                    + "</tr>"
+                )
+            parts.append("</table>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

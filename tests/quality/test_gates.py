@@ -1,0 +1,284 @@
+"""The gates on the sample truth: everything good passes, and each corruption fails the right
+expectation, names the row, and quarantines only the table it is in."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.quality import gates
+from pipeline.quality.identities import check_identities
+
+from truthcells import (
+    BUDGET,
+    REPORT,
+    _sample,
+    cell_mask,
+    load_truth,
+    sample_cells,
+    sample_documents,
+    truth_extract,
+)
+
+T_5_4_1, T_5_4_2, T_5_6 = f"{BUDGET}:t0001", f"{BUDGET}:t0002", f"{BUDGET}:t0104"
+
+
+def sample_tables() -> pd.DataFrame:
+    return _sample()[1].copy()
+
+
+def curate(cells: pd.DataFrame, documents: pd.DataFrame | None = None) -> gates.GateResult:
+    return gates.check_curate(
+        cells, sample_tables(), sample_documents() if documents is None else documents
+    )
+
+
+def errors(result: gates.GateResult) -> list:
+    return [f for f in result.failures if f.severity == "error"]
+
+
+def test_truth_passes_every_gate() -> None:
+    candidates, raw = (
+        pd.concat(frames, ignore_index=True)
+        for frames in zip(
+            *(truth_extract(load_truth(name)) for name in (BUDGET, REPORT)), strict=True
+        )
+    )
+    results = [
+        gates.check_ingest(sample_documents()),
+        gates.check_extract(candidates, raw),
+        gates.check_parse(sample_cells()),
+        curate(sample_cells()),
+    ]
+    for result in results:
+        assert errors(result) == [], result.gate
+        assert result.failed_tables == set() and result.failed_documents == set()
+        assert result.outcomes and all(o.success for o in result.outcomes if o.severity == "error")
+
+
+def test_changed_value_fails_its_sum_and_quarantines_only_that_table() -> None:
+    cells = sample_cells()
+    cells.loc[cell_mask(cells, T_5_4_1, "Rammetilskudd", 0), "value"] = -2143.8
+    result = curate(cells)
+    assert result.failed_tables == {T_5_4_1}
+    failure = next(f for f in result.failures if f.check == "sum_generelle_driftsinntekter")
+    assert (failure.document_id, failure.page, failure.row_label, failure.column_label) == (
+        BUDGET,
+        2,
+        "Sum generelle driftsinntekter",
+        "Regnskap 2024",
+    )
+    assert failure.actual == -10762.1 and failure.expected == pytest.approx(-10771.1)
+    assert any("'Rammetilskudd'" in term and "-2143.8" in term for term in failure.terms)
+
+
+def test_dropped_row_is_named_and_quarantines_only_that_table() -> None:
+    cells = sample_cells()
+    cells = cells[~cell_mask(cells, T_5_4_1, "Renteinntekter")]
+    result = curate(cells)
+    assert result.failed_tables == {T_5_4_1}
+    missing = [f for f in result.failures if f.check == "catalog_line_missing"]
+    assert [(f.table_id, f.row_label) for f in missing] == [(T_5_4_1, "renteinntekter")]
+    sums = [
+        f for f in result.failures if f.check == "netto_finansutgifter" and f.table_id == T_5_4_1
+    ]
+    assert [f.expected - f.actual for f in sums] == pytest.approx(
+        [138.8, 179.3, 118.9, 120.7, 124.1, 130.5, 136.8], abs=0.3
+    )
+
+
+def test_dropped_area_row_breaks_sum_bevilgninger() -> None:
+    cells = sample_cells()
+    cells = cells[~cell_mask(cells, T_5_4_2, "Barnevern")]
+    result = curate(cells)
+    assert result.failed_tables == {T_5_4_2}
+    failure = next(
+        f for f in result.failures if f.check == "sum_bevilgninger_drift" and f.column_index == 0
+    )
+    assert failure.row_label == "Sum bevilgninger drift, netto"
+    assert failure.actual - failure.expected == pytest.approx(247.5, abs=1.6)
+
+
+def _swap(cells: pd.DataFrame, table: str, a: int, b: int) -> pd.DataFrame:
+    """Swap the values of two columns of one table, leaving the headers where they were."""
+    cells = cells.copy()
+    in_table = cells["table_id"] == table
+    left = cells[in_table & (cells["column_index"] == a)].set_index("row_index")["value"]
+    right = cells[in_table & (cells["column_index"] == b)].set_index("row_index")["value"]
+    for column, values in ((a, right), (b, left)):
+        mask = in_table & (cells["column_index"] == column)
+        cells.loc[mask, "value"] = cells.loc[mask, "row_index"].map(values).to_numpy()
+    return cells
+
+
+def test_swapped_columns_fail_cross_table_totals_and_blame_the_swapped_table() -> None:
+    result = curate(_swap(sample_cells(), T_5_4_1, 0, 2))
+    assert result.failed_tables == {T_5_4_1}
+    korrigert = [f for f in result.failures if f.check == "korrigert_sum_bevilgninger_5_4"]
+    assert {(f.table_id, f.related_table_id, f.row_label, f.column_label) for f in korrigert} == {
+        (T_5_4_2, T_5_4_1, "Korrigert sum bevilgninger drift, netto", "Regnskap 2024"),
+        (T_5_4_2, T_5_4_1, "Korrigert sum bevilgninger drift, netto", "Rev. budsjett 2025"),
+    }
+
+
+def test_swapped_budget_and_accounts_fail_differanse() -> None:
+    result = curate(_swap(sample_cells(), f"{REPORT}:t0001", 0, 1))
+    assert result.failed_tables == {f"{REPORT}:t0001"}
+    failures = [f for f in result.failures if f.check == "differanse_budsjett_minus_regnskap"]
+    assert (
+        failures[0].row_label == "Rammetilskudd" and failures[0].column_label == "Differanse 2020"
+    )
+
+
+def test_flipped_minus_sign_is_named_and_quarantines_only_that_table() -> None:
+    cells = sample_cells()
+    cells.loc[cell_mask(cells, T_5_6, "Bruk av disposisjonsfond", 0), "value"] = 676.9
+    result = curate(cells)
+    assert result.failed_tables == {T_5_6}
+    signs = [f for f in result.failures if f.check == "sign:bruk_disposisjonsfond"]
+    assert [(f.table_id, f.row_label, f.column_label, f.actual) for f in signs] == [
+        (T_5_6, "Bruk av disposisjonsfond", "Regnskap 2024", 676.9)
+    ]
+    assert any(f.check == "sum_disponeringer" and f.table_id == T_5_6 for f in result.failures)
+
+
+def _annual_report_2024(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A synthetic annual report 2024: the 2020 report's overview relabelled as 2024."""
+    report = cells[cells["table_id"] == f"{REPORT}:t0001"].copy()
+    report["document_id"] = "arsrapport-2024"
+    report["table_id"] = "arsrapport-2024:t0001"
+    report["column_label"] = report["column_label"].str.replace("2020", "2024")
+    report["year"] = report["year"].where(report["year"].isna(), 2024).astype("Int32")
+    documents = pd.concat(
+        [
+            sample_documents(),
+            sample_documents()
+            .iloc[[1]]
+            .assign(document_id="arsrapport-2024", sha256="f" * 64, years=[[2024]]),
+        ],
+        ignore_index=True,
+    )
+    return pd.concat([cells, report], ignore_index=True), documents
+
+
+def test_cross_document_mismatch_names_both_documents_and_pages() -> None:
+    cells, documents = _annual_report_2024(sample_cells())
+    tables = sample_tables()
+    copy = tables[tables["table_id"] == f"{REPORT}:t0001"].assign(
+        table_id="arsrapport-2024:t0001", document_id="arsrapport-2024"
+    )
+    result = gates.check_curate(cells, pd.concat([tables, copy], ignore_index=True), documents)
+    failure = next(
+        f for f in result.failures if f.check == "regnskap_drift_vs_hovedoversikt:rammetilskudd"
+    )
+    assert (failure.document_id, failure.page, failure.table_id) == (BUDGET, 2, T_5_4_1)
+    assert (failure.related_document_id, failure.related_page) == ("arsrapport-2024", 5)
+    assert (failure.actual, failure.expected) == (-2134.8, -1994.0)
+    assert result.failed_tables == {T_5_4_1, "arsrapport-2024:t0001"}
+
+
+def test_cross_document_agreement_passes_and_one_changed_line_is_caught() -> None:
+    cells = sample_cells()
+    report = cells[cells["table_id"] == T_5_4_1].copy()
+    report["document_id"], report["table_id"], report["page"] = (
+        "arsrapport-2024",
+        "arsrapport-2024:t0007",
+        12,
+    )
+    documents = pd.concat(
+        [
+            sample_documents(),
+            sample_documents().iloc[[1]].assign(document_id="arsrapport-2024", sha256="f" * 64),
+        ],
+        ignore_index=True,
+    )
+    both = pd.concat([cells, report], ignore_index=True)
+    assert not [f for f in check_identities(both, documents) if f.check.startswith("regnskap_")]
+    changed = both["table_id"].eq("arsrapport-2024:t0007") & both["row_label"].eq("Renteutgifter")
+    both.loc[changed & both["column_index"].eq(0), "value"] = 569.0
+    cross = [f for f in check_identities(both, documents) if f.check.startswith("regnskap_")]
+    assert [
+        (f.check, f.document_id, f.page, f.related_document_id, f.related_page) for f in cross
+    ] == [("regnskap_drift_5_4_1:renteutgifter", BUDGET, 2, "arsrapport-2024", 12)]
+
+
+def test_parse_gate_catches_unparsed_number_and_bad_year_per_table() -> None:
+    cells = sample_cells()
+    cells.loc[cell_mask(cells, T_5_4_1, "Rammetilskudd", 0), "value"] = None
+    cells.loc[cells["table_id"] == f"{REPORT}:t0007", "year"] = cells["year"].where(
+        cells["column_index"] != 0, 1890
+    )
+    result = gates.check_parse(cells)
+    assert result.failed_tables == {T_5_4_1, f"{REPORT}:t0007"}
+    unparsed = [f for f in result.failures if "not_match_regex" in f.check]
+    assert [(f.table_id, f.row_label, f.page) for f in unparsed] == [(T_5_4_1, "Rammetilskudd", 2)]
+    years = [
+        f
+        for f in result.failures
+        if f.check.endswith("expect_column_values_to_be_between") and "1890" in f.message
+    ]
+    assert {f.table_id for f in years} == {f"{REPORT}:t0007"}
+
+
+def test_parse_gate_catches_duplicate_cells_and_unknown_units() -> None:
+    cells = sample_cells()
+    duplicate = cells[cell_mask(cells, T_5_6, "Brukerbetalinger", 1)]
+    cells = pd.concat([cells, duplicate], ignore_index=True)
+    cells.loc[cells["table_id"] == f"{REPORT}:t0006", "unit"] = "mrd. kr"
+    result = gates.check_parse(cells)
+    assert result.failed_tables == {T_5_6, f"{REPORT}:t0006"}
+    assert any(
+        f.check.endswith("compound_columns_to_be_unique") and f.row_label == "Brukerbetalinger"
+        for f in result.failures
+    )
+
+
+def test_curate_schema_mismatch_blocks_everything() -> None:
+    cells = sample_cells().astype({"page": "int64"})
+    result = curate(cells)
+    assert not result.passed
+    assert [f.message for f in result.failures if f.check == "curate.schema.type"] == [
+        "page: int64 != int32"
+    ]
+    assert result.failed_tables == set(cells["table_id"])
+
+
+def test_ingest_gate_keeps_the_first_copy_and_drops_encrypted_pdfs() -> None:
+    documents = sample_documents()
+    copy = documents.iloc[[0]].assign(document_id="copy", file_name="copy.pdf")
+    locked = documents.iloc[[1]].assign(
+        document_id="locked", sha256="e" * 64, encrypted=True, text_chars=0
+    )
+    result = gates.check_ingest(pd.concat([documents, copy, locked], ignore_index=True))
+    assert result.failed_documents == {"copy", "locked"}
+    assert {f.message.split(":")[0] for f in result.failures if f.document_id == "locked"} == {
+        "not encrypted",
+        "has a text layer",
+    }
+
+
+def test_extract_gate_quarantines_only_the_malformed_table() -> None:
+    candidates, raw = truth_extract(load_truth(REPORT))
+    off_page = raw["table_id"].eq(f"{REPORT}:t0002") & raw["column_index"].eq(1)
+    raw.loc[off_page, "x1"] = 700.0
+    raw = raw[~(raw["table_id"].eq(f"{REPORT}:t0006") & raw["column_index"].eq(-1))]
+    result = gates.check_extract(candidates, raw)
+    assert result.failed_tables == {f"{REPORT}:t0002", f"{REPORT}:t0006"}
+    assert {f.message.split(":")[0] for f in result.failures} == {
+        "box ends inside the page width",
+        "every table has a label column",
+    }
+
+
+def test_report_lists_every_expectation_and_each_failure(tmp_path: Path) -> None:
+    cells = sample_cells()
+    cells.loc[cell_mask(cells, T_5_4_1, "Rammetilskudd", 0), "value"] = -2143.8
+    results = [gates.check_parse(cells), curate(cells)]
+    page = gates.write_report(results, tmp_path).read_text(encoding="utf-8")
+    for expectation in gates.load_suite_dict("curate")["expectations"]:
+        assert html.escape(expectation["meta"]["why"]) in page
+    assert "Sum generelle driftsinntekter" in page and "-10771.1" in page and "-10762.1" in page
+    assert "Quarantined: " + T_5_4_1 in page
