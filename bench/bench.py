@@ -89,7 +89,7 @@ class _PeakSampler:
 
 def _child_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     from pipeline.extract.executor import ExecutorOptions
-    from pipeline.runner.run import RunOptions, run
+    from pipeline.runner import RunOptions, run
 
     options = RunOptions(
         raw_dir=Path(job["raw"]),

@@ -1,4 +1,8 @@
-"""The `budget-etl` command: `run` the pipeline, `eval` it against golden tables, `debug` a page."""
+"""The `budget-etl` command: `run` the pipeline, `eval` it against golden tables, `debug` a page.
+
+A user's mistake (a missing or wrong-kind path, a page out of range, a bad number, an unknown
+option) gets one line naming it and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +13,60 @@ import sys
 from pathlib import Path
 
 from pipeline.extract.executor import ExecutorOptions
-from pipeline.runner.run import STAGES, RunOptions, run, summary
+from pipeline.runner import RunOptions, run, summary
+from pipeline.runner.stages import STAGES
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
-def _parser() -> argparse.ArgumentParser:
+class UsageError(Exception):
+    """A mistake in how the command was called; the message names it."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return number
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: str
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs
+    )
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="budget-etl",
         description="Extract every table of municipal budget and annual-report PDFs to Parquet.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-
-    run_cmd = commands.add_parser(
+    run_cmd = _command(
+        commands,
         "run",
         help="run the pipeline over raw/ and publish to curated/",
         description="Run ingest -> extract -> parse -> curate with quality gates between stages. "
         "Exit status: 0 every input went through and every gate passed; 3 the rest was published "
-        "but inputs were rejected or tables quarantined; 4 --strict published nothing; "
-        "2 usage error; 1 a crash.",
+        "but inputs were rejected or tables quarantined; 4 --strict published nothing; 5 the "
+        "input folder holds no file; 2 usage error; 130 interrupted; 1 a crash.",
     )
-    run_cmd.add_argument("--raw", type=Path, default=Path("raw"), help="input folder (default raw)")
+    run_cmd.add_argument("--raw", type=Path, default=Path("raw"), help="input folder")
     run_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")
     run_cmd.add_argument(
-        "--stage", choices=STAGES, default="curate", help="run the stages up to this one"
+        "--stage",
+        choices=[stage.name for stage in STAGES],
+        default=STAGES[-1].name,
+        help="run the stages up to this one",
     )
     run_cmd.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processes (default: cores)"
+        "--workers", type=_positive_int, default=os.cpu_count() or 1, help="worker processes"
     )
     run_cmd.add_argument("--executor", choices=("local", "dask"), default="local")
     run_cmd.add_argument("--scheduler", help="dask scheduler address (with --executor dask)")
@@ -41,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="publish nothing when any input or gate fails"
     )
 
-    eval_cmd = commands.add_parser(
+    eval_cmd = _command(
+        commands,
         "eval",
         help="score curated cells against golden truth files",
         description="Numeric-cell recall and precision, tables found, column-label accuracy.",
@@ -51,51 +85,89 @@ def _parser() -> argparse.ArgumentParser:
     eval_cmd.add_argument("--json", type=Path, help="also write the scores to this JSON file")
     eval_cmd.add_argument("--missed", type=int, default=20, help="missed cells to list")
 
-    debug_cmd = commands.add_parser(
+    debug_cmd = _command(
+        commands,
         "debug",
         help="draw the tables found on a page into a PNG (the visual debugger)",
         description="Red: tables; blue: value columns; green: row labels; orange: value cells.",
     )
     debug_cmd.add_argument("pdf", type=Path, help="the PDF")
-    debug_cmd.add_argument("--page", type=int, required=True, help="1-based page number")
+    debug_cmd.add_argument("--page", type=_positive_int, required=True, help="1-based page")
     debug_cmd.add_argument("--out", type=Path, help="PNG path (default <stem>-p<page>.png)")
-    debug_cmd.add_argument("--resolution", type=int, default=110, help="pixels per inch")
-    return parser
+    debug_cmd.add_argument("--resolution", type=_positive_int, default=110, help="pixels per inch")
+    return parser, {"run": run_cmd, "eval": eval_cmd, "debug": debug_cmd}
 
 
 def _show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "run":
-        if not args.raw.is_dir():
-            print(f"budget-etl: input folder {args.raw} does not exist", file=sys.stderr)
-            return 2
-        options = RunOptions(
-            raw_dir=args.raw,
-            out_dir=args.out,
-            stage=args.stage,
-            strict=args.strict,
-            executor=ExecutorOptions(args.executor, max(1, args.workers), args.scheduler),
-            progress=_show_progress(),
-        )
-        report = run(options, say=lambda line: print(line, file=sys.stderr))
-        print(summary(report))
-        return report.exit_status
+def _require(path: Path, kind: str, what: str) -> None:
+    """`path` must exist and be a folder (kind "dir") or a file (kind "file")."""
+    if not path.exists():
+        raise UsageError(f"{what} {path} does not exist")
+    if kind == "dir" and not path.is_dir():
+        raise UsageError(f"{what} {path} is a file, not a folder")
+    if kind == "file" and not path.is_file():
+        raise UsageError(f"{what} {path} is a folder, not a file")
 
-    if args.command == "debug":
-        from pipeline.tools.debug import draw_page
 
-        out = args.out or Path(f"{args.pdf.stem}-p{args.page}.png")
-        print(draw_page(args.pdf, args.page, out, args.resolution))
-        return 0
+def _run(args: argparse.Namespace) -> int:
+    _require(args.raw, "dir", "input folder")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"output folder {args.out} is a file, not a folder")
+    if args.out.resolve() == args.raw.resolve():
+        raise UsageError(f"output folder {args.out} is the input folder")
+    options = RunOptions(
+        raw_dir=args.raw,
+        out_dir=args.out,
+        stage=args.stage,
+        strict=args.strict,
+        executor=ExecutorOptions(args.executor, args.workers, args.scheduler),
+        progress=_show_progress(),
+    )
+    report = run(options, say=lambda line: print(line, file=sys.stderr))
+    print(summary(report))
+    return report.exit_status
 
+
+def _debug(args: argparse.Namespace) -> int:
+    from pipeline.extract.stage import page_count
+    from pipeline.tools.debug import draw_page
+
+    _require(args.pdf, "file", "PDF")
+    pages = page_count(args.pdf)
+    if args.page > pages:
+        raise UsageError(f"--page {args.page} is past the last page of {args.pdf} ({pages})")
+    out = args.out or Path(f"{args.pdf.stem}-p{args.page}.png")
+    print(draw_page(args.pdf, args.page, out, args.resolution))
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
     from pipeline.tools.evaluate import evaluate, format_report, load_cells
 
+    for path in args.truth:
+        _require(path, "file", "truth file")
+    _require(args.cells, "dir", "cells folder")
     report = evaluate(args.truth, load_cells(args.cells))
     print(format_report(report, max_missed=args.missed))
     if args.json:
         args.json.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, commands = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named on the subcommand's own usage, not the top-level one
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    handler = {"run": _run, "debug": _debug, "eval": _eval}[args.command]
+    try:
+        return handler(args)
+    except UsageError as mistake:
+        print(f"budget-etl {args.command}: {mistake}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"budget-etl {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

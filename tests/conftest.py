@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.executor import ExecutorOptions
-from pipeline.runner.run import RunOptions, RunReport, run
+from pipeline.runner import RunOptions, RunReport, run
 
 from project import RAW_DIR
 

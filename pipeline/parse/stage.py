@@ -1,11 +1,13 @@
 """Stage 3, parse: raw cell text -> typed values, one label per row and per column, the unit.
 
-Plain functions from the extract frames to the `cells` and `tables` frames of schemas/.
+Plain functions from the extract frames to the `cells` and `tables` frames of schemas/. Records
+are built by column name; the column order is written only in schemas/datasets.yaml.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -17,6 +19,11 @@ _SPACES = re.compile(r"\s+")
 # pandas dtypes that convert to the Arrow types of schemas/datasets.yaml without loss
 CELL_DTYPES = {"page": "int32", "row_index": "int32", "column_index": "int32", "year": "Int32"}
 TABLE_DTYPES = {"n_rows": "int32", "n_columns": "int32"}
+
+
+class ParsedFrames(NamedTuple):
+    cells: pd.DataFrame  # the `cells` dataset, one row per non-empty body cell
+    tables: pd.DataFrame  # the `tables` dataset, one row per table
 
 
 def clean_text(text: str) -> str:
@@ -40,22 +47,48 @@ def _table_units(candidates: pd.DataFrame, body: pd.DataFrame) -> dict[str, str 
     return units
 
 
-def parse_tables(
-    candidates: pd.DataFrame, raw_cells: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frame(records: list[dict[str, Any]], dataset: str, dtypes: dict[str, str]) -> pd.DataFrame:
+    """Records as the dataset's frame: columns by name, in the schema's order and types."""
+    return pd.DataFrame.from_records(records, columns=dataset_schema(dataset).names).astype(dtypes)
+
+
+def _cell_record(
+    cell: Any, label: str, column_label: str, title: str | None, unit: str | None
+) -> dict[str, Any]:
+    parsed = parse_number(cell.text)
+    nok_per_unit = unit_named(unit).nok_per_unit if unit else None
+    money = parsed is not None and nok_per_unit is not None and not parsed.is_percent
+    return {
+        "document_id": cell.document_id,
+        "page": cell.page,
+        "table_id": cell.table_id,
+        "table_title": title,
+        "canonical_table": None,
+        "unit": unit,
+        "row_index": cell.row_index,
+        "row_label": clean_text(label),
+        "column_index": cell.column_index,
+        "column_label": column_label,
+        "measure": measure_of(column_label),
+        "year": year_of(column_label),
+        "value": parsed.value if parsed else None,
+        "value_text": clean_text(cell.text),
+        "value_nok": parsed.value * nok_per_unit if money and parsed and nok_per_unit else None,
+        "x0": cell.x0,
+        "top": cell.top,
+        "x1": cell.x1,
+        "bottom": cell.bottom,
+    }
+
+
+def parse_tables(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> ParsedFrames:
     """Typed `cells` and `tables` frames from the extract stage's frames."""
     header = raw_cells[raw_cells["role"] == "header"]
     body = raw_cells[raw_cells["role"] == "body"]
     values = body[body["column_index"] >= 0]
     label_cells = body[body["column_index"] < 0]
-    labels = dict(
-        zip(
-            zip(label_cells["table_id"], label_cells["row_index"], strict=True),
-            label_cells["text"],
-            strict=True,
-        )
-    )
-
+    label_keys = zip(label_cells["table_id"], label_cells["row_index"], strict=True)
+    labels = dict(zip(label_keys, label_cells["text"], strict=True))
     column_labels = {
         (t, c): clean_text(text)
         for t, c, text in zip(
@@ -64,29 +97,18 @@ def parse_tables(
     }
     units = _table_units(candidates, values)
     titles = dict(zip(candidates["table_id"], candidates["title"], strict=True))
-
-    rows = []
-    for cell in values.itertuples(index=False):
-        column_label = column_labels.get((cell.table_id, cell.column_index), "")
-        unit = units[cell.table_id]
-        parsed = parse_number(cell.text)
-        value = parsed.value if parsed else None
-        nok_per_unit = unit_named(unit).nok_per_unit if unit else None
-        value_nok = (
-            value * nok_per_unit
-            if value is not None and nok_per_unit and not parsed.is_percent
-            else None
+    records = [
+        _cell_record(
+            cell,
+            labels.get((cell.table_id, cell.row_index), ""),
+            column_labels.get((cell.table_id, cell.column_index), ""),
+            titles[cell.table_id],
+            units[cell.table_id],
         )
-        rows.append(
-            (cell.document_id, cell.page, cell.table_id, titles[cell.table_id], None, unit,
-             cell.row_index, clean_text(labels.get((cell.table_id, cell.row_index), "")),
-             cell.column_index, column_label, measure_of(column_label), year_of(column_label),
-             value, clean_text(cell.text), value_nok, cell.x0, cell.top, cell.x1, cell.bottom)
-        )  # fmt: skip
-    schema = dataset_schema("cells")
-    cells = pd.DataFrame(rows, columns=schema.names).astype(CELL_DTYPES)
-    tables = _tables_frame(candidates, cells, column_labels, units)
-    return cells, tables
+        for cell in values.itertuples(index=False)
+    ]
+    cells = _frame(records, "cells", CELL_DTYPES)
+    return ParsedFrames(cells, _tables_frame(candidates, cells, column_labels, units))
 
 
 def _tables_frame(
@@ -96,11 +118,23 @@ def _tables_frame(
     units: dict[str, str | None],
 ) -> pd.DataFrame:
     n_rows = cells.groupby("table_id")["row_index"].nunique()
-    rows = [
-        (c.table_id, c.document_id, list(c.pages), c.title, None, units[c.table_id],
-         int(n_rows.get(c.table_id, 0)), c.n_columns,
-         [column_labels.get((c.table_id, i), "") for i in range(c.n_columns)],
-         c.method, c.x0, c.top, c.x1, c.bottom)
+    records = [
+        {
+            "table_id": c.table_id,
+            "document_id": c.document_id,
+            "pages": list(c.pages),
+            "title": c.title,
+            "canonical_table": None,
+            "unit": units[c.table_id],
+            "n_rows": int(n_rows.get(c.table_id, 0)),
+            "n_columns": c.n_columns,
+            "column_labels": [column_labels.get((c.table_id, i), "") for i in range(c.n_columns)],
+            "method": c.method,
+            "x0": c.x0,
+            "top": c.top,
+            "x1": c.x1,
+            "bottom": c.bottom,
+        }
         for c in candidates.itertuples(index=False)
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=dataset_schema("tables").names).astype(TABLE_DTYPES)
+    ]
+    return _frame(records, "tables", TABLE_DTYPES)

@@ -15,7 +15,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from pipeline.extract.executor import ExecutorOptions, page_tasks  # noqa: E402
-from pipeline.runner.run import RunOptions, run  # noqa: E402
+from pipeline.runner import RunOptions, run  # noqa: E402
 
 from project import ROOT  # noqa: E402
 

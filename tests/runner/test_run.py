@@ -13,7 +13,7 @@ from filelock import FileLock
 
 from pipeline.cli import main
 from pipeline.extract.executor import ExecutorOptions
-from pipeline.runner.run import EXIT_PARTIAL, EXIT_STRICT_STOP, RunOptions, run
+from pipeline.runner import EXIT_PARTIAL, EXIT_STRICT_STOP, RunOptions, run
 
 from project import ROOT
 from synthetic import Column, Document, Row, Table, build_pdf

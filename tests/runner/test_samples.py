@@ -9,7 +9,7 @@ import duckdb
 import pyarrow.dataset as ds
 
 from pipeline.extract.executor import ExecutorOptions
-from pipeline.runner.run import EXIT_PARTIAL, RunOptions, run
+from pipeline.runner import EXIT_PARTIAL, RunOptions, run
 from pipeline.tools.evaluate import evaluate, load_cells
 
 from project import ROOT, TRUTH_FILES

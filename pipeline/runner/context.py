@@ -1,0 +1,94 @@
+"""What every stage of one run shares: options, cache, timer, report, gate verdicts, progress."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.extract.executor import ExecutorOptions
+from pipeline.runner.cache import StageCache
+from pipeline.runner.report import RunReport
+from pipeline.runner.timer import StageTimer
+
+if TYPE_CHECKING:
+    from pipeline.quality.gates import GateResult
+
+
+@dataclass(slots=True)
+class RunOptions:
+    raw_dir: Path
+    out_dir: Path
+    stage: str = "curate"  # run the stages up to and including this one
+    strict: bool = False
+    executor: ExecutorOptions = field(default_factory=ExecutorOptions)
+    progress: bool = False
+
+    def output_options(self) -> dict[str, Any]:
+        """The options that change what is published: part of the up-to-date fingerprint."""
+        return {"stage": self.stage, "strict": self.strict}
+
+
+class Progress:
+    """A progress bar per stage on a terminal; nothing in CI or when piped."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def track(self, items: Iterable[Any], desc: str, total: int, unit: str) -> Iterator[Any]:
+        if not self.enabled:
+            yield from items
+            return
+        from tqdm import tqdm
+
+        yield from tqdm(items, desc=desc, total=total, unit=unit, leave=False)
+
+    def count(self, desc: str, total: int, unit: str) -> Callable[[int], None]:
+        """A bar advanced by hand: call the result with the number of units done."""
+        if not self.enabled:
+            return lambda _done: None
+        from tqdm import tqdm
+
+        bar = tqdm(desc=desc, total=total, unit=unit, leave=False)
+        return lambda done: bar.update(done) and None
+
+
+@dataclass(slots=True)
+class RunContext:
+    options: RunOptions
+    say: Callable[[str], None]
+    report: RunReport = field(default_factory=RunReport)
+    timer: StageTimer = field(default_factory=StageTimer)
+    gate_results: list[GateResult] = field(default_factory=list)
+    quarantined: set[str] = field(default_factory=set)
+    hashes: dict[str, str] = field(default_factory=dict)
+    # The one deliberate overlap: a gate the next stage runs in a thread beside its own work.
+    beside: Callable[[], GateResult] | None = None
+
+    @property
+    def cache(self) -> StageCache:
+        return StageCache(self.options.out_dir)
+
+    @property
+    def progress(self) -> Progress:
+        return Progress(self.options.progress)
+
+    @property
+    def workers(self) -> int:
+        return self.options.executor.workers or os.cpu_count() or 1
+
+    def take_beside(self) -> Callable[[], GateResult] | None:
+        """The pending gate, for the stage that runs it; it runs once."""
+        pending, self.beside = self.beside, None
+        return pending
+
+    def record(self, result: GateResult) -> None:
+        """A gate's verdict: its failed tables are quarantined, its failed documents rejected."""
+        self.gate_results.append(result)
+        self.quarantined |= result.failed_tables
+        for document_id in sorted(result.failed_documents):
+            self.report.rejected.append(
+                {"file": document_id, "reason": f"failed the {result.gate} gate"}
+            )

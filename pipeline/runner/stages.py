@@ -1,0 +1,225 @@
+"""The pipeline as a declared list of stages, each a function from a named input to a named
+output, with the gate that checks its output. `run.py` loops over this list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import pandas as pd
+
+from pipeline.extract.executor import page_tasks, task_mapper
+from pipeline.extract.frames import ExtractedFrames
+from pipeline.extract.stage import to_frames
+from pipeline.extract.table import PageTable
+from pipeline.ingest import stage as ingest
+from pipeline.parse.stage import ParsedFrames, parse_tables
+from pipeline.runner.cache import entry_key
+from pipeline.runner.context import RunContext
+from pipeline.runner.version import pipeline_version
+
+if TYPE_CHECKING:  # Great Expectations is slow to import: gates load when a gate runs
+    from pipeline.quality.gates import GateResult
+
+NO_TABLES = ExtractedFrames(*to_frames("", []))
+NO_CELLS = parse_tables(*NO_TABLES)
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    files: list[Path]
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    documents: pd.DataFrame  # the manifest: one row per readable PDF
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    documents: pd.DataFrame
+    frames: dict[str, ExtractedFrames]  # by document id
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    documents: pd.DataFrame
+    cells: pd.DataFrame
+    tables: pd.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
+class Stage(Generic[In, Out]):
+    name: str
+    work: Callable[[In, RunContext], Out]
+    gate: Callable[[Out], GateResult] | None = None
+    # The ingest gate imports Great Expectations (seconds): it runs in a thread beside the next
+    # stage's page workers instead of before them.
+    gate_beside_next: bool = False
+
+
+def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    """All documents' frames as one; `empty` (with the columns) when there are none."""
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty
+
+
+def ingest_stage(inputs: Inputs, context: RunContext) -> Ingested:
+    """Every file -> a manifest row, or a rejection naming the reason; same content once."""
+    rows = []
+    seen: dict[str, str] = {}
+    for path in inputs.files:
+        try:
+            sha = context.hashes[path.name]
+            if sha in seen:
+                raise ingest.RejectedInput(f"same content as {seen[sha]}")
+            rows.append(ingest.describe(path, sha))
+            seen[sha] = path.name
+        except ingest.RejectedInput as reason:
+            context.report.rejected.append({"file": path.name, "reason": str(reason)})
+    return Ingested(ingest.manifest_frame(rows))
+
+
+def _without_rejected(documents: pd.DataFrame, context: RunContext) -> pd.DataFrame:
+    rejected = {r["file"] for r in context.report.rejected}
+    return documents[~documents["document_id"].isin(rejected)].reset_index(drop=True)
+
+
+def _cached_extractions(
+    documents: pd.DataFrame, context: RunContext
+) -> tuple[dict[str, ExtractedFrames], list[Any]]:
+    """Frames this pipeline version already extracted, and the documents still to do."""
+    frames: dict[str, ExtractedFrames] = {}
+    todo = []
+    for doc in documents.itertuples(index=False):
+        key = entry_key(str(doc.sha256), pipeline_version())
+        cached = context.cache.load("extract", str(doc.document_id), key, ExtractedFrames)
+        if cached is None:
+            todo.append(doc)
+        else:
+            frames[str(doc.document_id)] = cached
+            context.report.reused.append(str(doc.document_id))
+    return frames, todo
+
+
+def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, list[PageTable]]:
+    """The tables on every page of the documents to do, spread over the workers.
+
+    The page tasks go to the workers first; the pending gate then runs in a thread while they
+    extract, so no process is forked while that thread runs.
+    """
+    tasks = {
+        str(doc.document_id): page_tasks(
+            context.options.raw_dir / str(doc.file_name), int(doc.pages), context.workers
+        )
+        for doc in todo
+    }
+    all_tasks = [task for doc_tasks in tasks.values() for task in doc_tasks]
+    beside = context.take_beside()
+    results: list[list[PageTable]] = []
+    with task_mapper(context.options.executor) as map_tasks, ThreadPoolExecutor(1) as side:
+        verdict = side.submit(beside) if beside is not None else None
+        advance = context.progress.count("extract", sum(int(d.pages) for d in todo), "page")
+        for task, result in zip(all_tasks, map_tasks(all_tasks), strict=True):
+            results.append(result)
+            advance(len(task[1]))
+        if verdict is not None:
+            context.record(verdict.result())
+    found, start = {}, 0
+    for document_id, doc_tasks in tasks.items():
+        found[document_id] = [t for chunk in results[start : start + len(doc_tasks)] for t in chunk]
+        start += len(doc_tasks)
+    return found
+
+
+def extract_stage(ingested: Ingested, context: RunContext) -> Extracted:
+    """Tables of every document not already extracted by this pipeline version; documents the
+    ingest gate rejects go no further."""
+    frames, todo = _cached_extractions(ingested.documents, context)
+    if todo:
+        for document_id, tables in _extract_pages(todo, context).items():
+            frames[document_id] = ExtractedFrames(*to_frames(document_id, tables))
+    for doc in todo:
+        key = entry_key(str(doc.sha256), pipeline_version())
+        context.cache.save("extract", str(doc.document_id), key, frames[str(doc.document_id)])
+    if (beside := context.take_beside()) is not None:
+        context.record(beside())  # nothing to extract: the pending gate runs here
+    documents = _without_rejected(ingested.documents, context)
+    kept = set(documents["document_id"])
+    return Extracted(documents, {d: f for d, f in frames.items() if d in kept})
+
+
+def parse_stage(extracted: Extracted, context: RunContext) -> Parsed:
+    """Typed cells and tables for every document, from the cache where this version has them."""
+    parsed: list[ParsedFrames] = []
+    for doc in context.progress.track(
+        extracted.documents.itertuples(index=False), "parse", len(extracted.documents), "doc"
+    ):
+        document_id = str(doc.document_id)
+        key = entry_key(str(doc.sha256), pipeline_version())
+        frames = context.cache.load("parse", document_id, key, ParsedFrames)
+        if frames is None:
+            frames = parse_tables(*extracted.frames[document_id])
+            context.cache.save("parse", document_id, key, frames)
+        parsed.append(frames)
+    return Parsed(
+        extracted.documents,
+        _concat([p.cells for p in parsed], NO_CELLS.cells),
+        _concat([p.tables for p in parsed], NO_CELLS.tables),
+    )
+
+
+def curate_stage(parsed: Parsed, context: RunContext) -> Parsed:
+    """Name the catalog's statutory tables; the curate gate then checks them as such."""
+    from pipeline.quality.recognise import recognise
+
+    canonical = recognise(parsed.tables, parsed.cells) if len(parsed.tables) else {}
+    cells = parsed.cells.assign(canonical_table=parsed.cells["table_id"].map(canonical))
+    tables = parsed.tables.assign(canonical_table=parsed.tables["table_id"].map(canonical))
+    return Parsed(parsed.documents, cells.where(cells.notna(), None), tables)
+
+
+def _ingest_gate(ingested: Ingested) -> GateResult:
+    from pipeline.quality import gates
+
+    return gates.check_ingest(ingested.documents)
+
+
+def _extract_gate(extracted: Extracted) -> GateResult:
+    from pipeline.quality import gates
+
+    return gates.check_extract(
+        _concat([f.candidates for f in extracted.frames.values()], NO_TABLES.candidates),
+        _concat([f.raw_cells for f in extracted.frames.values()], NO_TABLES.raw_cells),
+    )
+
+
+def _parse_gate(parsed: Parsed) -> GateResult:
+    from pipeline.quality import gates
+
+    return gates.check_parse(parsed.cells)
+
+
+def _curate_gate(curated: Parsed) -> GateResult:
+    from pipeline.quality import gates
+
+    return gates.check_curate(curated.cells, curated.tables, curated.documents)
+
+
+STAGES: tuple[Stage[Any, Any], ...] = (
+    Stage("ingest", ingest_stage, _ingest_gate, gate_beside_next=True),
+    Stage("extract", extract_stage, _extract_gate),
+    Stage("parse", parse_stage, _parse_gate),
+    Stage("curate", curate_stage, _curate_gate),
+)
+
+
+def stages_through(last: str) -> tuple[Stage[Any, Any], ...]:
+    names = [stage.name for stage in STAGES]
+    return STAGES[: names.index(last) + 1]
