@@ -35,10 +35,16 @@ def _positive_int(text: str) -> int:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: str
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
 ) -> argparse.ArgumentParser:
     return commands.add_parser(
-        name, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kwargs
+        name,
+        help=help,
+        description=description,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
 
 

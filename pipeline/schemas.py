@@ -38,7 +38,8 @@ def load_yaml(path: Path) -> Any:
 
 
 def dataset_spec(name: str) -> dict[str, Any]:
-    return load_yaml(SCHEMA_DIR / "datasets.yaml")["datasets"][name]
+    spec: dict[str, Any] = load_yaml(SCHEMA_DIR / "datasets.yaml")["datasets"][name]
+    return spec
 
 
 def dataset_schema(name: str) -> pa.Schema:

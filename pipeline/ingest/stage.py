@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pypdfium2 as pdfium
@@ -85,7 +86,7 @@ def guess_years(title: str, text: str) -> list[int]:
     return []
 
 
-def describe(path: Path, sha256: str) -> dict:
+def describe(path: Path, sha256: str) -> dict[str, Any]:
     """One manifest row for a PDF; raises RejectedInput with the reason when it is unusable."""
     document = _open(path)
     try:
@@ -116,7 +117,7 @@ def describe(path: Path, sha256: str) -> dict:
     }
 
 
-def manifest_frame(rows: list[dict]) -> pd.DataFrame:
+def manifest_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     columns = [*dataset_schema("documents").names, *MANIFEST_EXTRA_COLUMNS]
     return pd.DataFrame(rows, columns=columns).sort_values("document_id", ignore_index=True)
 

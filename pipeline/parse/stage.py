@@ -47,37 +47,39 @@ def _table_units(candidates: pd.DataFrame, body: pd.DataFrame) -> dict[str, str 
     return units
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by column name."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
 def _frame(records: list[dict[str, Any]], dataset: str, dtypes: dict[str, str]) -> pd.DataFrame:
     """Records as the dataset's frame: columns by name, in the schema's order and types."""
     return pd.DataFrame.from_records(records, columns=dataset_schema(dataset).names).astype(dtypes)
 
 
 def _cell_record(
-    cell: Any, label: str, column_label: str, title: str | None, unit: str | None
+    cell: dict[str, Any], label: str, column_label: str, title: str | None, unit: str | None
 ) -> dict[str, Any]:
-    parsed = parse_number(cell.text)
+    parsed = parse_number(cell["text"])
     nok_per_unit = unit_named(unit).nok_per_unit if unit else None
     money = parsed is not None and nok_per_unit is not None and not parsed.is_percent
     return {
-        "document_id": cell.document_id,
-        "page": cell.page,
-        "table_id": cell.table_id,
+        "document_id": cell["document_id"],
+        "page": cell["page"],
+        "table_id": cell["table_id"],
         "table_title": title,
         "canonical_table": None,
         "unit": unit,
-        "row_index": cell.row_index,
+        "row_index": cell["row_index"],
         "row_label": clean_text(label),
-        "column_index": cell.column_index,
+        "column_index": cell["column_index"],
         "column_label": column_label,
         "measure": measure_of(column_label),
         "year": year_of(column_label),
         "value": parsed.value if parsed else None,
-        "value_text": clean_text(cell.text),
+        "value_text": clean_text(cell["text"]),
         "value_nok": parsed.value * nok_per_unit if money and parsed and nok_per_unit else None,
-        "x0": cell.x0,
-        "top": cell.top,
-        "x1": cell.x1,
-        "bottom": cell.bottom,
+        **{edge: cell[edge] for edge in ("x0", "top", "x1", "bottom")},
     }
 
 
@@ -100,12 +102,12 @@ def parse_tables(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> ParsedFra
     records = [
         _cell_record(
             cell,
-            labels.get((cell.table_id, cell.row_index), ""),
-            column_labels.get((cell.table_id, cell.column_index), ""),
-            titles[cell.table_id],
-            units[cell.table_id],
+            labels.get((cell["table_id"], cell["row_index"]), ""),
+            column_labels.get((cell["table_id"], cell["column_index"]), ""),
+            titles[cell["table_id"]],
+            units[cell["table_id"]],
         )
-        for cell in values.itertuples(index=False)
+        for cell in _records(values)
     ]
     cells = _frame(records, "cells", CELL_DTYPES)
     return ParsedFrames(cells, _tables_frame(candidates, cells, column_labels, units))
@@ -120,21 +122,20 @@ def _tables_frame(
     n_rows = cells.groupby("table_id")["row_index"].nunique()
     records = [
         {
-            "table_id": c.table_id,
-            "document_id": c.document_id,
-            "pages": list(c.pages),
-            "title": c.title,
+            "table_id": c["table_id"],
+            "document_id": c["document_id"],
+            "pages": list(c["pages"]),
+            "title": c["title"],
             "canonical_table": None,
-            "unit": units[c.table_id],
-            "n_rows": int(n_rows.get(c.table_id, 0)),
-            "n_columns": c.n_columns,
-            "column_labels": [column_labels.get((c.table_id, i), "") for i in range(c.n_columns)],
-            "method": c.method,
-            "x0": c.x0,
-            "top": c.top,
-            "x1": c.x1,
-            "bottom": c.bottom,
+            "unit": units[c["table_id"]],
+            "n_rows": int(n_rows.get(c["table_id"], 0)),
+            "n_columns": c["n_columns"],
+            "column_labels": [
+                column_labels.get((c["table_id"], i), "") for i in range(c["n_columns"])
+            ],
+            "method": c["method"],
+            **{edge: c[edge] for edge in ("x0", "top", "x1", "bottom")},
         }
-        for c in candidates.itertuples(index=False)
+        for c in _records(candidates)
     ]
     return _frame(records, "tables", TABLE_DTYPES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pipeline.schemas import SCHEMA_DIR, load_yaml
 
@@ -17,8 +18,9 @@ class Unit:
 
 
 @cache
-def _vocabulary() -> dict:
-    return load_yaml(SCHEMA_DIR / "vocabulary.yaml")
+def _vocabulary() -> dict[str, Any]:
+    vocabulary: dict[str, Any] = load_yaml(SCHEMA_DIR / "vocabulary.yaml")
+    return vocabulary
 
 
 @cache

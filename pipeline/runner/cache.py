@@ -48,7 +48,7 @@ class StageCache:
                 frames[part] = pd.read_parquet(pa.BufferReader(data))
         except (OSError, ValueError, KeyError, pa.ArrowException):
             return None
-        return kind(**frames)
+        return kind._make(frames[part] for part in kind._fields)
 
     def save(self, stage: str, document_id: str, key: str, frames: NamedTuple) -> None:
         """Write the parts first and the index last: an entry without its index is absent."""

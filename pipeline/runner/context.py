@@ -52,7 +52,11 @@ class Progress:
         from tqdm import tqdm
 
         bar = tqdm(desc=desc, total=total, unit=unit, leave=False)
-        return lambda done: bar.update(done) and None
+
+        def advance(done: int) -> None:
+            bar.update(done)
+
+        return advance
 
 
 @dataclass(slots=True)

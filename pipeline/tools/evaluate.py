@@ -73,9 +73,8 @@ def load_cells(cells_dir: Path) -> pd.DataFrame:
         raise FileNotFoundError(f"no cells dataset at {cells_dir}")
     partitioning = ds.partitioning(pa.schema([("document_id", pa.string())]), flavor="hive")
     dataset = ds.dataset(cells_dir, format="parquet", partitioning=partitioning)
-    if not dataset.files:
-        return dataset_schema("cells").empty_table().to_pandas()
-    frame = dataset.to_table().to_pandas()
+    table = dataset.to_table() if dataset.files else dataset_schema("cells").empty_table()
+    frame: pd.DataFrame = table.to_pandas()
     frame["document_id"] = frame["document_id"].astype(str)
     return frame
 
@@ -239,17 +238,18 @@ def _output_cells(cells: pd.DataFrame, document_id: str) -> list[_Cell]:
         raise ValueError(f"cells lack the columns {missing}")
     own = cells[cells["document_id"] == document_id]
     values = pd.to_numeric(own["value"]).astype(float)
+    rows: list[dict[Any, Any]] = own.to_dict("records")
     return [
         _Cell(
-            str(row.table_id),
-            int(row.page),
-            str(row.row_label),
-            int(row.column_index),
-            str(row.column_label),
+            str(row["table_id"]),
+            int(row["page"]),
+            str(row["row_label"]),
+            int(row["column_index"]),
+            str(row["column_label"]),
             value,
-            str(row.value_text),
+            str(row["value_text"]),
         )
-        for row, value in zip(own.itertuples(index=False), values, strict=True)
+        for row, value in zip(rows, values, strict=True)
     ]
 
 
@@ -354,9 +354,9 @@ def _score_tables(
 def score_document(truth: dict[str, Any], cells: pd.DataFrame) -> DocumentScore:
     """Score one truth file against the output cells (of any documents; others are ignored)."""
     outputs = _output_cells(cells, truth["document"])
-    figures, *listings = _score_tables(truth["tables"], outputs)
+    figures, missed, wrong, mislabelled = _score_tables(truth["tables"], outputs)
     verified = _score_tables([t for t in truth["tables"] if t["verified"]], outputs)[0]
-    return DocumentScore(truth["document"], figures, verified, *listings)
+    return DocumentScore(truth["document"], figures, verified, missed, wrong, mislabelled)
 
 
 def evaluate(truth_paths: list[Path], cells: pd.DataFrame) -> EvaluationReport:
