@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint eval clean
+.PHONY: run test check lint typecheck unit bench fuzz eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +20,23 @@ run: $(STAMP)
 eval: run
 	$(BIN)/budget-etl eval --truth tests/data/*.truth.json --cells curated/cells
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+# The test command of the README and of CI: lint, types, then the test suite.
+test: lint typecheck unit
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+check: test
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/ruff format --check pipeline tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf curated/cells curated/tables curated/documents curated/quarantine curated/_stages \

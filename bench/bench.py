@@ -15,7 +15,8 @@ every measurement in a fresh subprocess so that each peak RSS belongs to that ru
 
 The code under test (pipeline/, schemas/, expectations/) is copied into the work folder first, so
 edits made while the bench runs neither change what is measured nor invalidate the warm caches.
-Prints a table, writes the figures to bench/results.json (or --out). `--quick` is a smaller set.
+Prints a table and writes the figures to .bench/results.json, untracked (or --out).
+`--quick` is a smaller set.
 """
 
 from __future__ import annotations
@@ -751,7 +752,7 @@ class Bench:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "results.json")
     parser.add_argument("--quick", action="store_true", help="a smaller workload (~5 min)")
     parser.add_argument(
         "--workers",
