@@ -180,9 +180,15 @@ def curate_stage(parsed: Parsed, context: RunContext) -> Parsed:
     from pipeline.quality.recognise import recognise
 
     canonical = recognise(parsed.tables, parsed.cells) if len(parsed.tables) else {}
-    cells = parsed.cells.assign(canonical_table=parsed.cells["table_id"].map(canonical))
-    tables = parsed.tables.assign(canonical_table=parsed.tables["table_id"].map(canonical))
+    cells = parsed.cells.assign(canonical_table=_canonical_ids(parsed.cells, canonical))
+    tables = parsed.tables.assign(canonical_table=_canonical_ids(parsed.tables, canonical))
     return Parsed(parsed.documents, cells.where(cells.notna(), None), tables)
+
+
+def _canonical_ids(frame: pd.DataFrame, canonical: dict[str, str]) -> pd.Series:
+    """The catalog id of each row's table, None where the table is not in the catalog."""
+    ids = frame["table_id"].map(canonical).astype(object)
+    return ids.where(ids.notna(), None)
 
 
 def _ingest_gate(ingested: Ingested) -> GateResult:
