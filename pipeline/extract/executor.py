@@ -48,11 +48,20 @@ def task_mapper(options: ExecutorOptions) -> Iterator[MapFunction]:
     if options.kind == "dask":
         from distributed import Client
 
-        client = Client(options.scheduler) if options.scheduler else Client(processes=True)
+        # distributed ships no type hints
+        client = (
+            Client(options.scheduler)  # type: ignore[no-untyped-call]
+            if options.scheduler
+            else Client(processes=True)  # type: ignore[no-untyped-call]
+        )
         try:
-            yield lambda tasks: iter(client.gather(client.map(_run_task, list(tasks), pure=False)))
+            yield lambda tasks: iter(
+                client.gather(  # type: ignore[no-untyped-call]
+                    client.map(_run_task, list(tasks), pure=False)
+                )
+            )
         finally:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
     elif options.workers <= 1:
         yield lambda tasks: map(_run_task, tasks)
     else:

@@ -1,8 +1,8 @@
 """Page layout: characters with boxes -> words -> lines, plus the ruling lines drawn on the page.
 
 pypdfium2 gives every character with its box several times faster than pdfminer-based readers,
-so the layout is read with it directly. Coordinates are PDF points with the origin at the page's
-top-left corner, like pdfplumber's `top`/`bottom`.
+so the layout is read with it directly. Coordinates are PDF points on the page as displayed
+(rotation applied), with the origin at its top-left corner, like pdfplumber's `top`/`bottom`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.parse.numbers import MINUS_SIGNS, THOUSANDS_SEPARATORS, is_number, is_year
+from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.parse.numbers import (
+    MINUS_SIGNS,
+    THOUSANDS_SEPARATORS,
+    is_number,
+    is_numeric_word,
+    is_year,
+)
 
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _FOOTNOTE_MARK = re.compile(rf"^[0-9{SUPERSCRIPT_DIGITS}]{{1,2}}[,)]?$")
@@ -25,8 +32,6 @@ _TEXT_LINE_BREAK = re.compile(r"[\r\n]+")
 _TOKEN = re.compile(
     rf"[{MINUS_SIGNS}]?[0-9]{{1,3}}(?:[{THOUSANDS_SEPARATORS}][0-9]{{3}})+(?:,[0-9]+)?|\S+"
 )
-_NUMERIC_WORD = re.compile(r"^[-−–(]?[0-9][0-9,]*%?\)?$")
-MIN_LINES_ENDING_IN_AMOUNT = 3
 
 
 @dataclass(slots=True)
@@ -85,36 +90,86 @@ class PageLayout:
     rules: list[Rule] = field(default_factory=list)
 
 
-def _words(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[Word]:
-    """Split the page's characters into words at white space, size changes and letter gaps.
+@dataclass(frozen=True, slots=True)
+class PageFrame:
+    """PDF user space -> the page as displayed: /Rotate applied, the crop box's corner at (0, 0).
 
-    This loop over pdfium's per-character boxes is the hot path of the whole pipeline, so it is
-    written flat. The font size is asked only where it can change a word: at a word's first
-    character and at a digit raised above the character before it (a footnote marker).
+    Coordinates then grow rightwards and downwards on the displayed page, like pdfplumber's
+    `x0`/`top`, whatever the producer's rotation, landscape media box or box origin.
+    """
+
+    rotation: int  # clockwise degrees: 0, 90, 180 or 270
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @classmethod
+    def of(cls, page: pdfium.PdfPage) -> PageFrame:
+        left, bottom, right, top = page.get_cropbox()
+        return cls(page.get_rotation() % 360, left, bottom, right, top)
+
+    @property
+    def upright(self) -> bool:
+        return self.rotation == 0
+
+    def box(
+        self, left: float, right: float, low: float, high: float
+    ) -> tuple[float, float, float, float]:
+        """(x0, x1, top, bottom) on the displayed page of a box in user space."""
+        if self.rotation == 90:
+            return low - self.bottom, high - self.bottom, left - self.left, right - self.left
+        if self.rotation == 180:
+            return self.right - right, self.right - left, low - self.bottom, high - self.bottom
+        if self.rotation == 270:
+            return self.top - high, self.top - low, self.right - right, self.right - left
+        return left - self.left, right - self.left, self.top - high, self.top - low
+
+
+def _words(
+    textpage: pdfium.PdfTextPage, text: str, frame: PageFrame, settings: ExtractionSettings
+) -> list[Word]:
+    """Split the page's characters into words at printed spaces, size changes and letter gaps.
+
+    A printed space always ends a word. A space pdfium generates from a glyph gap ends it only
+    where the gap is wider than kerning or a ligature leaves ("Dif feranse"); without any space,
+    a gap wider than a word space does. This loop over pdfium's per-character
+    boxes is the hot path of the whole pipeline, so it is written flat. The font size is asked
+    only where it can change a word: at a word's first character and at a digit raised above
+    the character before it (a footnote marker).
     """
     raw = textpage.raw
     left, right, low, high = (ctypes.c_double() for _ in range(4))
     get_box = pdfium_c.FPDFText_GetCharBox
     get_size = pdfium_c.FPDFText_GetFontSize
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    upright, x_origin, y_origin = frame.upright, frame.left, frame.top
+    gap, overlap, size_change = settings.word_gap_em, settings.word_overlap_em, settings.size_change
+    raised, soft_gap = settings.raised_digit_em, settings.generated_space_gap_em
+    spaced = False  # pdfium generated a space before this character
     words: list[Word] = []
     chars: list[str] = []
     x0 = x1 = top = bottom = size = previous_bottom = 0.0
     for index, char in enumerate(text):
         if char.isspace():
-            if chars:
+            if chars and not is_generated(raw, index):
                 words.append(Word("".join(chars), x0, x1, top, bottom, size))
                 chars = []
+            spaced = True
             continue
         get_box(raw, index, left, right, low, high)
-        c_x0, c_x1 = left.value, right.value
-        c_top, c_bottom = height - high.value, height - low.value
-        fresh = not chars or (char.isdigit() and previous_bottom - c_bottom > 0.1 * size)
+        if upright:
+            c_x0, c_x1 = left.value - x_origin, right.value - x_origin
+            c_top, c_bottom = y_origin - high.value, y_origin - low.value
+        else:
+            c_x0, c_x1, c_top, c_bottom = frame.box(left.value, right.value, low.value, high.value)
+        fresh = not chars or (char.isdigit() and previous_bottom - c_bottom > raised * size)
         c_size = get_size(raw, index) if fresh else size
         previous_bottom = c_bottom
         if chars and (
-            abs(c_size - size) > 0.05 * size
-            or c_x0 - x1 > 0.25 * size
-            or c_x0 < x1 - 0.5 * size
+            abs(c_size - size) > size_change * size
+            or c_x0 - x1 > (soft_gap if spaced else gap) * size
+            or c_x0 < x1 - overlap * size
             or c_bottom < top
             or c_top > bottom
         ):
@@ -131,33 +186,35 @@ def _words(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[Word]
             x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom
             size = c_size if fresh else get_size(raw, index)
         chars.append(char)
+        spaced = False
     if chars:
         words.append(Word("".join(chars), x0, x1, top, bottom, size))
     return words
 
 
-def _is_superscript(mark: Word, words: list[Word]) -> bool:
+def _is_superscript(mark: Word, words: list[Word], settings: ExtractionSettings) -> bool:
     """A footnote marker: small digits raised beside a normal-size word."""
     if not _FOOTNOTE_MARK.match(mark.text):
         return False
+    reach = settings.superscript_reach_em
     for word in words:
         if (
             word is not mark
-            and mark.size < 0.9 * word.size
-            and word.top - 0.5 * word.size < mark.top < word.bottom
-            and mark.bottom < word.bottom - 0.15 * word.size
-            and min(abs(mark.x0 - word.x1), abs(word.x0 - mark.x1)) < 0.5 * word.size
+            and mark.size < settings.superscript_size * word.size
+            and word.top - reach * word.size < mark.top < word.bottom
+            and mark.bottom < word.bottom - settings.superscript_rise_em * word.size
+            and min(abs(mark.x0 - word.x1), abs(word.x0 - mark.x1)) < reach * word.size
         ):
             return True
     return False
 
 
-def group_lines(words: list[Word]) -> list[Line]:
+def group_lines(words: list[Word], settings: ExtractionSettings = DEFAULT_SETTINGS) -> list[Line]:
     """Cluster words into text lines by vertical overlap, without footnote markers."""
     for word in words:
         word.text = word.text.rstrip(SUPERSCRIPT_DIGITS[:-1]) or word.text
     small = [w for w in words if _FOOTNOTE_MARK.match(w.text)]
-    marks = {id(w) for w in small if _is_superscript(w, words)}
+    marks = {id(w) for w in small if _is_superscript(w, words, settings)}
     words = sorted((w for w in words if id(w) not in marks), key=lambda w: (w.top + w.bottom) / 2)
     lines: list[Line] = []
     for word in words:
@@ -174,7 +231,7 @@ def group_lines(words: list[Word]) -> list[Line]:
     return lines
 
 
-def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
+def _rules(page: pdfium.PdfPage, frame: PageFrame, settings: ExtractionSettings) -> list[Rule]:
     """Thin path objects (borders, rules) with their boxes; thicker shapes are not rules."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     rules = []
@@ -187,28 +244,32 @@ def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
             continue
         pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
         width, thickness = right.value - left.value, top.value - bottom.value
-        if min(width, thickness) <= 2.0 and max(width, thickness) >= 5.0:
-            rules.append(Rule(left.value, height - top.value, right.value, height - bottom.value))
+        if (
+            min(width, thickness) <= settings.rule_max_thickness_pt
+            and max(width, thickness) >= settings.rule_min_length_pt
+        ):
+            x0, x1, y0, y1 = frame.box(left.value, right.value, bottom.value, top.value)
+            rules.append(Rule(x0, y0, x1, y1))
     return rules
 
 
-def _looks_tabular(lines: list[Line]) -> bool:
-    """Two lines with a number set apart by a column gap: worth reading the ruling lines, a walk
+def _looks_tabular(lines: list[Line], settings: ExtractionSettings) -> bool:
+    """Lines with a number set apart by a column gap: worth reading the ruling lines, a walk
     over every object on the page. Prose, whose words stand a space apart, never qualifies."""
     numeric = 0
     for line in lines:
         words = line.words
         if any(
-            _NUMERIC_WORD.match(word.text) and word.x0 - before.x1 > word.size
+            is_numeric_word(word.text) and word.x0 - before.x1 > settings.column_gap_em * word.size
             for before, word in itertools.pairwise(words)
         ):
             numeric += 1
-            if numeric >= 2:
+            if numeric >= settings.min_tabular_lines:
                 return True
     return False
 
 
-def page_may_hold_table(text: str) -> bool:
+def page_may_hold_table(text: str, settings: ExtractionSettings = DEFAULT_SETTINGS) -> bool:
     """The cheap pass, on the page's plain text before any layout work.
 
     A table shows as text lines mostly made of amounts (a row's values), a line of years over
@@ -226,21 +287,29 @@ def page_may_hold_table(text: str) -> bool:
         dense += amounts >= 2 and 2 * amounts >= len(tokens)
         years = years or (dated >= 2 and 2 * dated >= len(tokens))
         ending += is_number(tokens[-1]) and not is_year(tokens[-1])
-    return dense + years >= 2 or ending >= MIN_LINES_ENDING_IN_AMOUNT
+    return dense + years >= 2 or ending >= settings.min_lines_ending_in_amount
 
 
-def read_page(document: pdfium.PdfDocument, index: int) -> PageLayout | None:
+def page_text(textpage: pdfium.PdfTextPage) -> str:
+    """The page's characters in pdfium's order, one per character index."""
+    # pdfium marks a soft hyphen printed at a line break with U+FFFE
+    return str(textpage.get_text_range()).replace("\ufffe", "-")
+
+
+def read_page(
+    document: pdfium.PdfDocument, index: int, settings: ExtractionSettings = DEFAULT_SETTINGS
+) -> PageLayout | None:
     """The layout of one page (0-based index), or None when the cheap pass finds no table there."""
     page = document[index]
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        # pdfium marks a soft hyphen printed at a line break with U+FFFE
-        text = textpage.get_text_range().replace("\ufffe", "-")
-        if not page_may_hold_table(text):
+        text = page_text(textpage)
+        if not page_may_hold_table(text, settings):
             return None
-        lines = group_lines(_words(textpage, text, height))
-        rules = _rules(page, height) if _looks_tabular(lines) else []
+        frame = PageFrame.of(page)
+        lines = group_lines(_words(textpage, text, frame, settings), settings)
+        rules = _rules(page, frame, settings) if _looks_tabular(lines, settings) else []
         return PageLayout(index + 1, width, height, lines, rules)
     finally:
         textpage.close()

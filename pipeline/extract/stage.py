@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-import pypdfium2 as pdfium
 
 from pipeline.extract.layout import read_page
+from pipeline.extract.pdf import open_pdf, page_count
 from pipeline.extract.table import PageTable, find_tables, merge_continuations
 
 CANDIDATE_COLUMNS = [
@@ -28,29 +28,19 @@ RAW_CELL_COLUMNS = [
 
 def page_tables(path: Path, page_indices: Iterable[int]) -> list[PageTable]:
     """Tables found on the given pages (0-based), in page order. Memory is bounded by a page."""
-    document = pdfium.PdfDocument(str(path))
-    try:
+    with open_pdf(path) as document:
         tables: list[PageTable] = []
         for index in page_indices:
             layout = read_page(document, index)
             if layout is not None:
                 tables.extend(find_tables(layout))
         return tables
-    finally:
-        document.close()
-
-
-def page_count(path: Path) -> int:
-    document = pdfium.PdfDocument(str(path))
-    try:
-        return len(document)
-    finally:
-        document.close()
 
 
 def _table_ids(document_id: str, tables: list[PageTable]) -> list[str]:
     """Stable ids: the first page and the table's order on it, independent of other pages."""
-    ids, seen = [], {}
+    ids: list[str] = []
+    seen: dict[int, int] = {}
     for table in tables:
         seen[table.page] = seen.get(table.page, 0) + 1
         ids.append(f"{document_id}:p{table.page:04d}:t{seen[table.page]}")

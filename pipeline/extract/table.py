@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 from pipeline.extract.layout import PageLayout, Rule, Word
-from pipeline.parse.numbers import continues_number, is_minus, is_number, is_year
+from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.parse.numbers import (
+    continues_number,
+    is_minus,
+    is_number,
+    is_numeric_word,
+    is_year,
+)
 
-# Gaps and tolerances in units of the font size (em), so that they hold for any type size.
-PHRASE_GAP_EM = 0.55  # words closer than this belong to one phrase (a word space is ~0.3 em)
-MAX_HEADER_LINES = 8
-HEADER_GAP_EM = 2.2  # header lines and the body they head are at most this far apart
-BODY_GAP_EM = 3.0  # a larger vertical gap ends a table
-TIGHT_PITCH_EM = 1.45  # lines closer than this (centre to centre) are one wrapped cell
-ALIGN_TOLERANCE = 2.0  # points
-RUNNING_HEADER_ZONE = 0.06  # share of the page height at the top that holds running headers
-EDGE_TOLERANCE = 0.8  # points: right-aligned numbers of one column end this close together
 _LOWER_START = re.compile(r"^[a-zæøå(]")
 _UNIT_CAPTION = re.compile(r"\b(beløp|tall|mill|tusen|kroner|kr|prosent)\b|1 ?000|%", re.IGNORECASE)
 
@@ -30,6 +29,8 @@ _UNIT_CAPTION = re.compile(r"\b(beløp|tall|mill|tusen|kroner|kr|prosent)\b|1 ?0
 @dataclass(slots=True)
 class Phrase(Word):
     """Words printed as one unit: a label, a header word group, or one cell's number."""
+
+    withheld: str | None = None  # why this number is not published, when it is not
 
     @property
     def is_number(self) -> bool:
@@ -103,6 +104,8 @@ class PageTable:
     top: float
     x1: float
     bottom: float
+    font_size: float  # the body's, for tolerances when joining continuations
+    withheld: list[str] = field(default_factory=list)  # numbers not published, and why
 
     @property
     def page(self) -> int:
@@ -113,10 +116,10 @@ class PageTable:
         return any(self.header)
 
 
-def _joins(left: Phrase, right: Word) -> bool:
+def _joins(left: Phrase, right: Word, settings: ExtractionSettings) -> bool:
     """Whether the next word on the line continues the phrase instead of starting a new cell."""
     gap = right.x0 - left.x1
-    if gap > PHRASE_GAP_EM * max(left.size, right.size):
+    if gap > settings.phrase_gap_em * max(left.size, right.size):
         return False
     if is_minus(left.text) or right.text in ("%", "prosent"):
         return True
@@ -126,37 +129,49 @@ def _joins(left: Phrase, right: Word) -> bool:
     return not (left.is_number and (is_number(right.text) or is_minus(right.text[:1])))
 
 
-_NUMERIC_WORD = re.compile(r"^[-−–]?\(?\d[\d,]*\)?%?$|^%$")
+def _on_edge(word: Word, edges: list[float], settings: ExtractionSettings) -> bool:
+    return any(abs(word.x1 - edge) <= settings.edge_em * word.size for edge in edges)
 
 
-def _on_edge(word: Word, edges: list[float]) -> bool:
-    return any(abs(word.x1 - edge) <= EDGE_TOLERANCE for edge in edges)
-
-
-def _cell_boundary(words: list[Word], index: int, edges: list[float]) -> bool:
+def _cell_boundary(
+    words: list[Word], index: int, edges: list[float], settings: ExtractionSettings
+) -> bool:
     """Whether a right-aligned value column ends between words[index - 1] and words[index].
 
     Number columns set tighter than a thousands separator can only be told apart this way: a
     word ending exactly where other rows' cells end closes its cell.
     """
-    if not edges or not _NUMERIC_WORD.match(words[index].text):
+    if not edges or not is_numeric_word(words[index].text):
         return False
     previous = words[index - 1]
-    if _NUMERIC_WORD.match(previous.text):
-        return _on_edge(previous, edges)
+    if is_numeric_word(previous.text):
+        return _on_edge(previous, edges, settings)
     for word in words[index:]:  # text, then a number: does the number close on an edge?
-        if not _NUMERIC_WORD.match(word.text):
+        if not is_numeric_word(word.text):
             return False
-        if _on_edge(word, edges):
+        if _on_edge(word, edges, settings):
             return True
     return False
 
 
-def phrases(words: list[Word], edges: list[float] | None = None) -> list[Phrase]:
-    """Join a line's words into phrases; `edges` are known right edges of value columns."""
+def phrases(
+    words: list[Word],
+    edges: list[float] | None = None,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
+) -> list[Phrase]:
+    """Join a line's words into phrases; `edges` are known right edges of value columns.
+
+    A run of digit groups longer than one amount can be is several figures whose column gap is
+    as narrow as a thousands separator. The edges split it where they can; what they leave
+    whole is withheld, never published as one huge number.
+    """
     result: list[Phrase] = []
     for index, word in enumerate(words):
-        if result and _joins(result[-1], word) and not _cell_boundary(words, index, edges or []):
+        if (
+            result
+            and _joins(result[-1], word, settings)
+            and not _cell_boundary(words, index, edges or [], settings)
+        ):
             last = result[-1]
             signed = is_minus(last.text) and is_number(word.text)
             last.text = f"{last.text}{word.text}" if signed else f"{last.text} {word.text}"
@@ -165,28 +180,33 @@ def phrases(words: list[Word], edges: list[float] | None = None) -> list[Phrase]
             last.bottom = max(last.bottom, word.bottom)
         else:
             result.append(Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size))
+    for phrase in result:
+        if phrase.is_number and len(phrase.text.split()) > settings.max_thousands_groups:
+            phrase.withheld = f"{phrase.text!r}: more digit groups than one amount has"
     return result
 
 
-def _value_edges(lines: list[TextLine]) -> list[float]:
+def _value_edges(lines: list[TextLine], settings: ExtractionSettings) -> list[float]:
     """Right edges shared by the numbers of several rows: the value columns' edges."""
-    ends = sorted(p.x1 for line in lines for p in _split_label(line)[1] if p.is_number)
+    ends = sorted((p.x1, p.size) for line in lines for p in _split_label(line)[1] if p.is_number)
     rows = sum(1 for line in lines if _split_label(line)[1])
-    edges, group = [], []
-    for x1 in ends:
-        if group and x1 - group[-1] > EDGE_TOLERANCE:
-            if len(group) >= max(2, 0.3 * rows):
+    support = max(settings.min_column_support, settings.column_support * rows)
+    edges: list[float] = []
+    group: list[float] = []
+    for x1, size in ends:
+        if group and x1 - group[-1] > settings.edge_em * size:
+            if len(group) >= support:
                 edges.append(sum(group) / len(group))
             group = []
         group.append(x1)
-    if len(group) >= max(2, 0.3 * rows):
+    if len(group) >= support:
         edges.append(sum(group) / len(group))
     return edges
 
 
-def _rephrase(lines: list[TextLine], edges: list[float]) -> None:
+def _rephrase(lines: list[TextLine], edges: list[float], settings: ExtractionSettings) -> None:
     for line in lines:
-        line.phrases = phrases(line.words, edges)
+        line.phrases = phrases(line.words, edges, settings)
 
 
 def _joined(parts: list[Phrase]) -> Phrase:
@@ -203,7 +223,7 @@ def _joined(parts: list[Phrase]) -> Phrase:
 def _split_label(line: TextLine) -> tuple[Phrase | None, list[Phrase]]:
     """The label phrase (left of the value columns) and the value phrases of a line."""
     if line.value_x0 is not None:
-        count = sum(1 for p in line.phrases if p.x0 < line.value_x0 - ALIGN_TOLERANCE)
+        count = sum(1 for p in line.phrases if p.x0 < line.value_x0)
         label = _joined(line.phrases[:count]) if count else None
         return label, line.phrases[count:]
     first = line.phrases[0]
@@ -218,13 +238,24 @@ def _is_value_line(line: TextLine) -> bool:
     return bool(numbers) and (label is not None or len(numbers) >= 2)
 
 
+def is_table_like(words: list[Word]) -> bool:
+    """A line that could open a table body: numbers in columns beside a label."""
+    line = TextLine(words, phrases(words), 0.0, 0.0, 0.0)
+    return bool(words) and _is_value_line(line)
+
+
 def _is_year_line(line: TextLine) -> bool:
     """A header line: years over the columns, perhaps with words ("Endring"), no amounts."""
     numbers = [p for p in _split_label(line)[1] if p.is_number]
     return bool(numbers) and all(is_year(p.text) for p in numbers)
 
 
-def _continues_label_above(above: TextLine, line: TextLine) -> bool:
+def _overlap(upper: TextLine, lower: TextLine) -> bool:
+    """Lines sharing height: numbers set vertically centred on a wrapped label touch both."""
+    return lower.top < upper.bottom
+
+
+def _continues_label_above(above: TextLine, line: TextLine, settings: ExtractionSettings) -> bool:
     """A label-only line directly above whose wrapped label `line` finishes (lower-case start)."""
     label = _split_label(line)[0]
     above_label, above_values = _split_label(above)
@@ -233,26 +264,28 @@ def _continues_label_above(above: TextLine, line: TextLine) -> bool:
         and above_label is not None
         and not above_values
         and bool(_LOWER_START.match(label.text))
-        and line.middle - above.middle <= TIGHT_PITCH_EM * line.size
-        and abs(above_label.x0 - label.x0) <= 2 * line.size
+        and line.middle - above.middle <= settings.tight_pitch_em * line.size
+        and abs(above_label.x0 - label.x0) <= settings.label_indent_em * line.size
     )
 
 
-def _overflowing_label_above(above: TextLine, line: TextLine) -> bool:
-    """Numbers without a label under text that ran across the columns: that text is the label."""
+def _label_above(above: TextLine, line: TextLine, settings: ExtractionSettings) -> bool:
+    """Numbers without a label under (or centred on) one text line: that line is their label."""
     return (
         _split_label(line)[0] is None
         and not _is_year_line(line)
         and len(above.phrases) == 1
         and not above.phrases[0].is_number
-        and line.middle - above.middle <= 2 * TIGHT_PITCH_EM * line.size
+        and line.middle - above.middle <= 2 * settings.tight_pitch_em * line.size
     )
 
 
-def _rule_between(rules: list[Rule], upper: float, lower: float, x0: float, x1: float) -> bool:
+def _rule_between(
+    rules: list[Rule], upper: float, lower: float, x0: float, x1: float, slack: float
+) -> bool:
     return any(
         r.horizontal
-        and upper - 0.5 <= (r.top + r.bottom) / 2 <= lower + 0.5
+        and upper - slack <= (r.top + r.bottom) / 2 <= lower + slack
         and r.x0 < x1
         and r.x1 > x0
         for r in rules
@@ -262,7 +295,8 @@ def _rule_between(rules: list[Rule], upper: float, lower: float, x0: float, x1: 
 class _Block:
     """Lines gathered into one table body while scanning down the page."""
 
-    def __init__(self, first: TextLine) -> None:
+    def __init__(self, first: TextLine, settings: ExtractionSettings) -> None:
+        self.settings = settings
         self.lines: list[TextLine] = [first]
         self.pending: list[TextLine] = []
         self.label_x0 = first.x0
@@ -272,23 +306,29 @@ class _Block:
     def last(self) -> TextLine:
         return (self.pending or self.lines)[-1]
 
+    def _crosses_columns(self, label: Phrase | None, line: TextLine) -> bool:
+        return label is not None and label.x1 > self.value_x0 + self.settings.align_em * line.size
+
     def accepts(self, line: TextLine) -> bool:
-        if line.top - self.last.bottom > BODY_GAP_EM * line.size:
+        settings = self.settings
+        if line.top - self.last.bottom > settings.body_gap_em * line.size:
             return False
         label, values = _split_label(line)
-        if label is not None and label.x1 > self.value_x0 + ALIGN_TOLERANCE:
-            _rephrase([line], _value_edges(self.lines))
+        if self._crosses_columns(label, line):
+            _rephrase([line], _value_edges(self.lines, settings), settings)
             label, values = _split_label(line)
-        if label is not None and label.x1 > self.value_x0 + ALIGN_TOLERANCE:
+        if self._crosses_columns(label, line):
             return False  # prose running across the value columns
         if not values:
-            return label is not None and len(self.pending) < 4
-        if label is None and len(values) == 1:
+            return label is not None and len(self.pending) < settings.max_pending_label_lines
+        if label is None and len(values) == 1 and not (self.pending and _overlap(self.last, line)):
             return False  # a lone number under a table: a page number or a stray figure
         if _is_year_line(line) and any(_split_label(body)[1] for body in self.lines[1:]):
             return False  # a header of years under a body: the next table begins
-        return any(p.is_number for p in values) or any(
-            p.x0 >= self.value_x0 - ALIGN_TOLERANCE for p in values
+        # Text in the value area only as a column of its own, never running into the gap.
+        slack = settings.align_em * line.size
+        return any(p.is_number for p in values) or all(
+            p.x0 >= self.value_x0 - slack for p in values
         )
 
     def add(self, line: TextLine) -> None:
@@ -298,22 +338,24 @@ class _Block:
             self.pending = []
             self.lines.append(line)
             # A number where labels start ("0 - åringer", a wrapped "2027") is label text.
-            in_columns = [p.x0 for p in values if p.x0 > self.label_x0 + 2 * line.size]
+            indent = self.settings.label_indent_em * line.size
+            in_columns = [p.x0 for p in values if p.x0 > self.label_x0 + indent]
             self.value_x0 = min([self.value_x0, *in_columns])
             self.label_x0 = min(self.label_x0, line.x0)
         else:
             self.pending.append(line)
 
     def close(self) -> list[TextLine]:
-        """The body lines; trailing label-only lines stay only as lower-case continuations."""
+        """The body lines; trailing label-only lines stay only as lower-case continuations or
+        as the lower half of a label its numbers are centred on."""
         for line in self.pending:
-            if not _LOWER_START.match(line.phrases[0].text):
+            if not (_LOWER_START.match(line.phrases[0].text) or _overlap(self.lines[-1], line)):
                 break
             self.lines.append(line)
         return self.lines
 
 
-def _settle_label_boundary(lines: list[TextLine]) -> None:
+def _settle_label_boundary(lines: list[TextLine], settings: ExtractionSettings) -> None:
     """Fix where labels end: at the first column that many rows print a value in.
 
     Numbers printed in the label area ("0 - åringer", a year wrapped onto its own line) then
@@ -321,11 +363,12 @@ def _settle_label_boundary(lines: list[TextLine]) -> None:
     """
     value_lines = sum(1 for line in lines if _split_label(line)[1])
     spans = [(p.x0, p.x1) for line in lines for p in _split_label(line)[1]]
+    support = max(settings.min_column_support, settings.column_support * value_lines)
     for column in _columns(lines):
         members = sum(1 for x0, x1 in spans if column.x0 <= x0 and x1 <= column.x1)
-        if members >= max(2, 0.25 * value_lines):
+        if members >= support:
             for line in lines:
-                line.value_x0 = column.x0
+                line.value_x0 = column.x0 - settings.align_em * line.size
             return
 
 
@@ -353,38 +396,43 @@ def _starts_new_row(previous: TextLine, line: TextLine, pitch_tight: bool, ruled
     """Whether `line` begins a new table row rather than continuing the label above it."""
     if ruled:
         return True
-    previous_has_values = bool(_split_label(previous)[1])
+    previous_label, previous_values = _split_label(previous)
     label, values = _split_label(line)
-    if label is None:
-        return True
-    if values and previous_has_values:
+    if label is None:  # numbers under, or centred on, the label line above
+        return previous_label is None or bool(previous_values)
+    if previous_label is None and _overlap(previous, line):
+        return False  # the lower half of a label its numbers are centred on
+    if values and previous_values:
         return True
     if _LOWER_START.match(label.text):
         return False
     return not pitch_tight
 
 
-def _rows(
-    page: int, lines: list[TextLine], columns: list[Column], rules: list[Rule]
-) -> list[BodyRow]:
+def _row_groups(
+    lines: list[TextLine], columns: list[Column], rules: list[Rule], settings: ExtractionSettings
+) -> list[list[TextLine]]:
+    """The body lines grouped into table rows (a row's wrapped label lines with its numbers)."""
     pitches = [b.middle - a.middle for a, b in itertools.pairwise(lines)]
     spacings = sorted({round(p / line.size, 1) for p, line in zip(pitches, lines[1:], strict=True)})
     # Only when rows are spaced wider than wrapped lines does spacing tell them apart.
-    spacing_speaks = bool(spacings) and spacings[-1] - spacings[0] >= 0.25
+    spacing_speaks = bool(spacings) and spacings[-1] - spacings[0] >= settings.spacing_spread_em
     x0 = min(line.x0 for line in lines)
     label_x1 = columns[0].x0 if columns else max(line.x1 for line in lines)
     ruled = [
-        _rule_between(rules, above.bottom, below.top, x0, label_x1)
+        _rule_between(rules, above.bottom, below.top, x0, label_x1, settings.rule_slack_pt)
         for above, below in itertools.pairwise(lines)
     ]
     value_pairs = [r for r, below in zip(ruled, lines[1:], strict=True) if _split_label(below)[1]]
     # Where the producer rules every row, a rule alone separates rows.
-    rows_ruled = bool(value_pairs) and sum(value_pairs) >= 0.8 * len(value_pairs)
+    rows_ruled = bool(value_pairs) and sum(value_pairs) >= settings.ruled_rows_share * len(
+        value_pairs
+    )
     groups: list[list[TextLine]] = []
     for index, line in enumerate(lines):
         if groups:
             previous = lines[index - 1]
-            tight = spacing_speaks and pitches[index - 1] <= TIGHT_PITCH_EM * line.size
+            tight = spacing_speaks and pitches[index - 1] <= settings.tight_pitch_em * line.size
             if rows_ruled:
                 new_row = ruled[index - 1] or bool(
                     _split_label(previous)[1] and _split_label(line)[1]
@@ -395,8 +443,20 @@ def _rows(
                 groups[-1].append(line)
                 continue
         groups.append([line])
-    rows = []
-    for group in groups:
+    return groups
+
+
+def _rows(
+    page: int,
+    lines: list[TextLine],
+    columns: list[Column],
+    rules: list[Rule],
+    settings: ExtractionSettings,
+) -> tuple[list[BodyRow], list[str]]:
+    """The table's rows, and why any number found in them is withheld."""
+    rows: list[BodyRow] = []
+    withheld: list[str] = []
+    for group in _row_groups(lines, columns, rules, settings):
         label_parts: list[Phrase] = []
         cells: dict[int, Phrase] = {}
         for line in group:
@@ -405,30 +465,47 @@ def _rows(
                 label_parts.append(label)
             for phrase in values:
                 column = _column_of(phrase, columns)
-                if column in cells:  # two phrases under one column: one cell printed in pieces
+                if column not in cells:
+                    cells[column] = phrase
+                elif cells[column].is_number and phrase.is_number:
+                    cells[
+                        column
+                    ].withheld = (
+                        f"{cells[column].text!r} and {phrase.text!r}: two numbers in one column"
+                    )
+                else:  # one cell printed in pieces
                     cells[column].text += f" {phrase.text}"
                     cells[column].x1 = phrase.x1
-                else:
-                    cells[column] = phrase
+        for column, phrase in list(cells.items()):
+            if phrase.withheld:
+                withheld.append(f"p{page} row {len(rows)} column {column}: {phrase.withheld}")
+                del cells[column]
         rows.append(BodyRow(page, label_parts, cells, group[0].top, group[-1].bottom))
-    return rows
+    return rows, withheld
 
 
 def _header_lines(
-    above: list[TextLine], body: list[TextLine], columns: list[Column]
+    above: list[TextLine],
+    body: list[TextLine],
+    columns: list[Column],
+    settings: ExtractionSettings,
 ) -> list[TextLine]:
     """The lines directly above the body whose phrases stand over the value columns."""
-    value_x0 = columns[0].x0 - ALIGN_TOLERANCE
     body_x0 = min(line.x0 for line in body)
     header: list[TextLine] = []
     below = body[0]
     for line in reversed(above):
-        if len(header) >= MAX_HEADER_LINES or below.top - line.bottom > HEADER_GAP_EM * line.size:
+        if (
+            len(header) >= settings.max_header_lines
+            or below.top - line.bottom > settings.header_gap_em * line.size
+        ):
             break
+        value_x0 = columns[0].x0 - settings.align_em * line.size
         over_values = [p for p in line.phrases if p.x1 > value_x0]
         if len(line.phrases) == 1 and _UNIT_CAPTION.search(line.phrases[0].text):
             break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
-        if not over_values or any(p.x0 < body_x0 + 2 * line.size for p in over_values):
+        indent = settings.label_indent_em * line.size
+        if not over_values or any(p.x0 < body_x0 + indent for p in over_values):
             break  # a caption, or prose running across the columns
         if any(p.is_number and not is_year(p.text) for p in over_values):
             break  # the body of a table above
@@ -438,7 +515,11 @@ def _header_lines(
 
 
 def _spanned_columns(
-    phrase: Phrase, line: TextLine, columns: list[Column], label_x1: float
+    phrase: Phrase,
+    line: TextLine,
+    columns: list[Column],
+    label_x1: float,
+    settings: ExtractionSettings,
 ) -> list[int]:
     """Columns a header phrase labels: those under it, or the widest group it is centred over.
 
@@ -448,7 +529,8 @@ def _spanned_columns(
     under = [i for i, c in enumerate(columns) if min(phrase.x1, c.x1) - max(phrase.x0, c.x0) > 0]
     if not under:
         return [_column_of(phrase, columns)]
-    if len(under) == 1 and abs(phrase.x1 - columns[under[0]].x1) <= ALIGN_TOLERANCE:
+    slack = settings.align_em * phrase.size
+    if len(under) == 1 and abs(phrase.x1 - columns[under[0]].x1) <= slack:
         return under  # right-aligned over its own column
     taken = {
         i
@@ -470,45 +552,53 @@ def _spanned_columns(
             if high in taken:
                 break
             left = columns[low - 1].x1 if low else first_cell_left
-            centred = abs((left + columns[high].x1) / 2 - phrase.centre) <= 0.25 * pitch
+            centre = (left + columns[high].x1) / 2
+            centred = abs(centre - phrase.centre) <= settings.header_centre_share * pitch
             if centred and high - low >= best_width:
                 best, best_width = list(range(low, high + 1)), high - low
     return best
 
 
 def _header_labels(
-    header: list[TextLine], columns: list[Column], rules: list[Rule], label_x1: float
+    header: list[TextLine],
+    columns: list[Column],
+    rules: list[Rule],
+    label_x1: float,
+    settings: ExtractionSettings,
 ) -> tuple[list[list[str]], list[str]]:
     labels: list[list[str]] = [[] for _ in columns]
     stub: list[str] = []
     for line in header:
         for phrase in line.phrases:
-            if phrase.x1 <= columns[0].x0 - ALIGN_TOLERANCE:
+            if phrase.x1 <= columns[0].x0 - settings.align_em * phrase.size:
                 stub.append(phrase.text)
                 continue
-            targets = _rule_span(phrase, columns, rules) or _spanned_columns(
-                phrase, line, columns, label_x1
+            targets = _rule_span(phrase, columns, rules, settings) or _spanned_columns(
+                phrase, line, columns, label_x1, settings
             )
             for index in targets:
                 labels[index].append(phrase.text)
     return labels, stub
 
 
-def _rule_span(phrase: Phrase, columns: list[Column], rules: list[Rule]) -> list[int]:
+def _rule_span(
+    phrase: Phrase, columns: list[Column], rules: list[Rule], settings: ExtractionSettings
+) -> list[int]:
     """Columns under a short rule drawn just below a header phrase (a spanning header's rule)."""
     table_width = columns[-1].x1 - columns[0].x0
+    slack = settings.align_em * phrase.size
     for rule in rules:
         if (
             rule.horizontal
             and 0 <= rule.top - phrase.bottom <= phrase.size
-            and rule.x0 - ALIGN_TOLERANCE <= phrase.x0
-            and phrase.x1 <= rule.x1 + ALIGN_TOLERANCE
-            and rule.x1 - rule.x0 < 0.95 * table_width
+            and rule.x0 - slack <= phrase.x0
+            and phrase.x1 <= rule.x1 + slack
+            and rule.x1 - rule.x0 < settings.spanning_rule_width * table_width
         ):
             inside = [
                 i
                 for i, c in enumerate(columns)
-                if c.x0 >= rule.x0 - ALIGN_TOLERANCE and c.x1 <= rule.x1 + ALIGN_TOLERANCE
+                if c.x0 >= rule.x0 - slack and c.x1 <= rule.x1 + slack
             ]
             if len(inside) > 1:
                 return inside
@@ -516,7 +606,7 @@ def _rule_span(phrase: Phrase, columns: list[Column], rules: list[Rule]) -> list
 
 
 def _title_and_captions(
-    above: list[TextLine], top: float, page_height: float
+    above: list[TextLine], top: float, page_height: float, settings: ExtractionSettings
 ) -> tuple[str | None, list[str]]:
     """The nearest heading above the table, and the unit captions between it and the table.
 
@@ -524,11 +614,14 @@ def _title_and_captions(
     """
     captions: list[str] = []
     bottom = top
-    for line in reversed(above[-4:]):
-        if bottom - line.bottom > 4 * line.size or line.bottom < RUNNING_HEADER_ZONE * page_height:
+    for line in reversed(above[-settings.title_lines :]):
+        if (
+            bottom - line.bottom > settings.title_gap_em * line.size
+            or line.bottom < settings.running_header_zone * page_height
+        ):
             break
         text = " ".join(p.text for p in line.phrases)
-        if len(text) <= 40 and _UNIT_CAPTION.search(text) and not captions:
+        if len(text) <= settings.caption_chars and _UNIT_CAPTION.search(text) and not captions:
             captions.append(text)
             bottom = line.top
             continue
@@ -536,20 +629,26 @@ def _title_and_captions(
     return None, captions
 
 
-def _method(rules: list[Rule], x0: float, top: float, x1: float, bottom: float) -> str:
-    verticals = [
-        r
+def _method(
+    rules: list[Rule], x0: float, top: float, x1: float, bottom: float, settings: ExtractionSettings
+) -> str:
+    """ "lattice" where vertical rules stand at several places across the table, else "stream"."""
+    slack = settings.rule_min_length_pt
+    verticals = {
+        round(r.x0)
         for r in rules
-        if not r.horizontal and x0 - 5 <= r.x0 <= x1 + 5 and r.top < bottom and r.bottom > top
-    ]
-    return "lattice" if len({round(r.x0) for r in verticals}) >= 3 else "stream"
+        if not r.horizontal
+        and x0 - slack <= r.x0 <= x1 + slack
+        and r.top < bottom
+        and r.bottom > top
+    }
+    return "lattice" if len(verticals) >= settings.lattice_min_verticals else "stream"
 
 
-def find_tables(page: PageLayout) -> list[PageTable]:
-    lines = [
-        TextLine(line.words, phrases(line.words), line.top, line.bottom, line.size)
-        for line in page.lines
-    ]
+def _blocks(
+    lines: list[TextLine], settings: ExtractionSettings
+) -> list[tuple[int, list[TextLine]]]:
+    """Runs of lines that read as table bodies, each with the index of its first line."""
     blocks: list[tuple[int, list[TextLine]]] = []
     block: _Block | None = None
     start = 0
@@ -561,75 +660,110 @@ def find_tables(page: PageLayout) -> list[PageTable]:
             blocks.append((start, block.close()))
             block = None
         if _is_value_line(line):
-            block, start = _Block(line), index
-            while start > 0 and _continues_label_above(lines[start - 1], block.lines[0]):
+            block, start = _Block(line, settings), index
+            while start > 0 and _continues_label_above(lines[start - 1], block.lines[0], settings):
                 start -= 1
                 block.lines.insert(0, lines[start])
-            while start > 0 and _overflowing_label_above(lines[start - 1], block.lines[0]):
+            while start > 0 and _label_above(lines[start - 1], block.lines[0], settings):
                 start -= 1
                 block.lines.insert(0, lines[start])
     if block is not None:
         blocks.append((start, block.close()))
+    return blocks
 
+
+def _table(
+    page: PageLayout,
+    body: list[TextLine],
+    above: list[TextLine],
+    settings: ExtractionSettings,
+    explain: list[str],
+) -> PageTable | None:
+    """The table a body makes with the header and title above it, or None (said in `explain`)."""
+    _rephrase(body, _value_edges(body, settings), settings)
+    _settle_label_boundary(body, settings)
+    value_lines = [line for line in body if _split_label(line)[1]]
+    if not value_lines:
+        return None  # only header lines of years
+    columns = _columns(body)
+    label_x1 = max(
+        (label.x1 for line in body if (label := _split_label(line)[0]) is not None),
+        default=columns[0].x0,
+    )
+    label_x1 = min(label_x1, columns[0].x0)
+    header = _header_lines(above, body, columns, settings)
+    if len(value_lines) < 2 and not (header and len(columns) >= 2):
+        where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
+        explain.append(f"{where}: rejected, one line of numbers without a header")
+        return None
+    labels, stub = _header_labels(header, columns, page.rules, label_x1, settings)
+    head_top = header[0].top if header else body[0].top
+    title, captions = _title_and_captions(
+        [line for line in above if line.bottom <= head_top], head_top, page.height, settings
+    )
+    rows, withheld = _rows(page.page, body, columns, page.rules, settings)
+    explain.extend(withheld)
+    if not any(row.cells for row in rows):
+        explain.append(f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}: every number withheld")
+        return None
+    x0, x1 = min(line.x0 for line in body), max(line.x1 for line in body)
+    bottom = body[-1].bottom
+    return PageTable(
+        pages=[page.page],
+        page_width=page.width,
+        page_height=page.height,
+        columns=columns,
+        rows=rows,
+        header=labels,
+        stub_header=stub,
+        title=title,
+        captions=captions,
+        method=_method(page.rules, x0, head_top, x1, bottom, settings),
+        x0=x0,
+        top=head_top,
+        x1=x1,
+        bottom=bottom,
+        font_size=statistics.median(line.size for line in value_lines),
+        withheld=withheld,
+    )
+
+
+def find_tables(
+    page: PageLayout,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
+    explain: list[str] | None = None,
+) -> list[PageTable]:
+    """The tables on a page. `explain` collects why candidates were rejected or cells withheld."""
+    notes = explain if explain is not None else []
+    lines = [
+        TextLine(line.words, phrases(line.words, None, settings), line.top, line.bottom, line.size)
+        for line in page.lines
+    ]
     tables = []
     previous_end = 0
-    for start, block_lines in blocks:
+    for start, block_lines in _blocks(lines, settings):
         body = list(block_lines)
         while body and _is_year_line(body[0]):
             body.pop(0)  # a header line of years, e.g. "Regnskap 2024 ... 2029"
-        _rephrase(body, _value_edges(body))
-        _settle_label_boundary(body)
-        value_lines = [line for line in body if _split_label(line)[1]]
-        if not value_lines:
-            continue
-        columns = _columns(body)
         above = lines[previous_end : start + len(block_lines) - len(body)]
-        label_x1 = max(
-            (label.x1 for line in body if (label := _split_label(line)[0]) is not None),
-            default=columns[0].x0,
-        )
-        label_x1 = min(label_x1, columns[0].x0)
-        header = _header_lines(above, body, columns)
-        if len(value_lines) < 2 and not (header and len(columns) >= 2):
-            continue  # one line of numbers without a header is not a table
-        labels, stub = _header_labels(header, columns, page.rules, label_x1)
-        head_top = header[0].top if header else body[0].top
-        title, captions = _title_and_captions(
-            [line for line in above if line.bottom <= head_top], head_top, page.height
-        )
-        rows = _rows(page.page, body, columns, page.rules)
-        x0 = min(line.x0 for line in body)
-        x1 = max(line.x1 for line in body)
-        tables.append(
-            PageTable(
-                pages=[page.page],
-                page_width=page.width,
-                page_height=page.height,
-                columns=columns,
-                rows=rows,
-                header=labels,
-                stub_header=stub,
-                title=title,
-                captions=captions,
-                method=_method(page.rules, x0, head_top, x1, body[-1].bottom),
-                x0=x0,
-                top=head_top,
-                x1=x1,
-                bottom=body[-1].bottom,
-            )
-        )
+        table = _table(page, body, above, settings, notes)
+        if table is None:
+            continue
+        tables.append(table)
         previous_end = start + len(block_lines)
     return tables
 
 
-def _columns_align(upper: PageTable, lower: PageTable) -> bool:
+def _columns_align(upper: PageTable, lower: PageTable, settings: ExtractionSettings) -> bool:
+    slack = 2 * settings.align_em * max(upper.font_size, lower.font_size)
     return len(upper.columns) == len(lower.columns) and all(
-        abs(a.x1 - b.x1) <= 2 * ALIGN_TOLERANCE
-        for a, b in zip(upper.columns, lower.columns, strict=True)
+        abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
     )
 
 
-def merge_continuations(tables: list[PageTable]) -> list[PageTable]:
+def merge_continuations(
+    tables: list[PageTable], settings: ExtractionSettings = DEFAULT_SETTINGS
+) -> list[PageTable]:
     """Join a table with the next one when the latter continues it.
 
     A continuation has the same value columns in the same places; on the same page it has no
@@ -640,7 +774,7 @@ def merge_continuations(tables: list[PageTable]) -> list[PageTable]:
         previous = merged[-1] if merged else None
         if (
             previous is not None
-            and _columns_align(previous, table)
+            and _columns_align(previous, table, settings)
             and (
                 (table.page == previous.pages[-1] and not table.has_header)
                 or (

@@ -24,6 +24,9 @@ NUMBER_PATTERN = (
 _NUMBER = re.compile(rf"^(?:{NUMBER_PATTERN}|\({NUMBER_PATTERN.replace('?P<', '?P<b_')}\))$")
 _THOUSANDS_GROUP = re.compile(r"^[0-9]{3}(?:,[0-9]+)?%?$")
 _YEAR = re.compile(r"^(19|20)[0-9][0-9]$")
+# One word of a printed number, before words are joined into cells: a whole number or one of
+# its thousands groups, perhaps with a minus or bracket before and a percent sign after; or "%".
+_NUMERIC_WORD = re.compile(rf"^{_MINUS}?\(?[0-9][0-9,]*\)?%?$|^%$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,11 @@ def is_number(text: str) -> bool:
 def is_year(text: str) -> bool:
     """A four-digit year 1900-2099: a header label, never a value."""
     return bool(_YEAR.match(text.strip()))
+
+
+def is_numeric_word(text: str) -> bool:
+    """A word that can be all or part of a printed number: extraction's one test for it."""
+    return _NUMERIC_WORD.match(text) is not None
 
 
 def is_minus(text: str) -> bool:

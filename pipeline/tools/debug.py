@@ -1,7 +1,9 @@
 """The visual debugger: draw what the extractor found on a page, over the page itself.
 
-Red: a table's box. Blue: its value columns. Green: row labels. Orange: value cells. Purple:
-ruling lines read from the PDF. pdfplumber's PageImage does the drawing.
+Red: a table's box. Blue: its value columns. Green: row labels. Orange: value cells.
+pdfplumber's PageImage does the drawing. Beside the PNG, a .txt says what the extractor saw:
+the lines that looked like table rows, and which candidates it rejected or which numbers it
+withheld, by which rule; most useful on a page where nothing was found.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from pathlib import Path
 
 import pdfplumber
 
-from pipeline.extract.stage import page_tables
+from pipeline.extract.layout import read_page
+from pipeline.extract.pdf import open_pdf
+from pipeline.extract.table import PageTable, find_tables, is_table_like
 
 COLOURS = {
     "table": (220, 30, 30, 255),
@@ -20,9 +24,27 @@ COLOURS = {
 }
 
 
+def explain_page(pdf_path: Path, page_number: int) -> tuple[list[PageTable], list[str]]:
+    """The tables found on a page (1-based) and, line by line, why the extractor saw them so."""
+    with open_pdf(pdf_path) as document:
+        layout = read_page(document, page_number - 1)
+    if layout is None:
+        return [], ["the cheap text pass found no table-like lines: page not laid out"]
+    notes = [
+        f"table-like line at y={line.top:.0f}: {line.text[:80]}"
+        for line in layout.lines
+        if is_table_like(line.words)
+    ] or ["no line has numbers in columns beside a label"]
+    notes.append(f"{len(layout.rules)} ruling lines")
+    tables = find_tables(layout, explain=notes)
+    notes.append(f"{len(tables)} tables found")
+    return tables, notes
+
+
 def draw_page(pdf_path: Path, page_number: int, out_path: Path, resolution: int = 110) -> Path:
-    """Write a PNG of page `page_number` (1-based) with the tables found on it drawn in."""
-    tables = page_tables(pdf_path, [page_number - 1])
+    """Write a PNG of page `page_number` (1-based) with the tables found on it drawn in, and
+    the explanation beside it (same name, .txt)."""
+    tables, notes = explain_page(pdf_path, page_number)
     with pdfplumber.open(pdf_path) as pdf:
         page = pdf.pages[page_number - 1]
         image = page.to_image(resolution=resolution)
@@ -45,4 +67,5 @@ def draw_page(pdf_path: Path, page_number: int, out_path: Path, resolution: int 
                     image.draw_rect(box, fill=None, stroke=COLOURS["cell"])
         out_path.parent.mkdir(parents=True, exist_ok=True)
         image.save(out_path)
+    out_path.with_suffix(".txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
     return out_path

@@ -1,0 +1,70 @@
+"""Unit tests of the layout and table functions on hand-made words: one failure mode each."""
+
+from __future__ import annotations
+
+from pipeline.extract.layout import PageFrame, PageLayout, Word, group_lines
+from pipeline.extract.table import find_tables, phrases
+
+SIZE = 9.0
+
+
+def _word(text: str, x0: float, top: float, width: float | None = None) -> Word:
+    return Word(text, x0, x0 + (width or 0.5 * SIZE * len(text)), top, top + SIZE, SIZE)
+
+
+def _row(top: float, label: str, *cells: tuple[str, float]) -> list[Word]:
+    words = [_word(label, 40, top)]
+    for text, x1 in cells:
+        words.append(_word(text, x1 - 0.5 * SIZE * len(text), top))
+    return words
+
+
+def test_rotated_page_reads_in_displayed_orientation() -> None:
+    frame = PageFrame(90, 0.0, 0.0, 595.0, 842.0)
+    x0, x1, top, bottom = frame.box(100.0, 110.0, 200.0, 209.0)
+    assert (x0, x1, top, bottom) == (200.0, 209.0, 100.0, 110.0)
+    shifted = PageFrame(0, 10.0, 20.0, 605.0, 862.0)
+    assert shifted.box(10.0, 20.0, 852.0, 862.0) == (0.0, 10.0, 0.0, 10.0)
+
+
+def test_glued_figures_are_withheld_not_read_as_one_number() -> None:
+    words = [
+        _word(g, 100 + 21 * i, 0, 18) for i, g in enumerate(["116", "389", "122", "717", "128"])
+    ]
+    (phrase,) = phrases(words)
+    assert phrase.withheld is not None
+
+
+def test_thousands_groups_join_into_one_amount() -> None:
+    (phrase,) = phrases([_word("-1", 100, 0, 8), _word("878,6", 111, 0, 22)])
+    assert phrase.text == "-1 878,6" and phrase.withheld is None
+
+
+def _table(lines: list[list[Word]]) -> list[tuple[str, dict[int, str]]]:
+    layout = PageLayout(1, 595.0, 842.0, group_lines([w for line in lines for w in line]))
+    (table,) = find_tables(layout)
+    return [(row.label, {k: v.text for k, v in row.cells.items()}) for row in table.rows]
+
+
+def test_numbers_centred_on_a_wrapped_label_take_both_lines() -> None:
+    rows = _table(
+        [
+            _row(100, "Alpha", ("1,0", 300), ("2,0", 400)),
+            [_word("Beta wraps", 40, 120)],
+            _row(125, "", ("3,0", 300), ("4,0", 400))[1:],
+            [_word("onto two", 40, 130)],
+            _row(150, "Gamma", ("5,0", 300), ("6,0", 400)),
+        ]
+    )
+    assert rows[1] == ("Beta wraps onto two", {0: "3,0", 1: "4,0"})
+
+
+def test_blank_cells_keep_values_in_their_columns() -> None:
+    rows = _table(
+        [
+            _row(100, "Alpha", ("1,0", 300), ("2,0", 400), ("3,0", 500)),
+            _row(115, "Beta", ("4,0", 400)),
+            _row(130, "Gamma", ("5,0", 300), ("6,0", 500)),
+        ]
+    )
+    assert rows[1][1] == {1: "4,0"} and rows[2][1] == {0: "5,0", 2: "6,0"}
