@@ -170,7 +170,8 @@ def _child_extract_parse(job: dict[str, Any]) -> dict[str, Any]:
     ingest gate, so the stage clock there does not measure extraction speed by itself.
     """
     from pipeline.extract.executor import ExecutorOptions, page_tasks, task_mapper
-    from pipeline.extract.stage import page_count, to_frames
+    from pipeline.extract.pdf import page_count
+    from pipeline.extract.stage import to_frames
     from pipeline.parse.stage import parse_tables
 
     started = time.perf_counter()  # after the imports, which a long-running batch pays once
@@ -308,7 +309,7 @@ class Bench:
 
         import pypdfium2 as pdfium
 
-        from pipeline.extract.stage import page_count as pages_of
+        from pipeline.extract.pdf import page_count as pages_of
 
         samples = self.work / "raw-samples"
         samples.mkdir()

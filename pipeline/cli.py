@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _debug(args: argparse.Namespace) -> int:
-    from pipeline.extract.stage import page_count
+    from pipeline.extract.pdf import page_count
     from pipeline.tools.debug import draw_page
 
     _require(args.pdf, "file", "PDF")

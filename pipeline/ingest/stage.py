@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pypdfium2 as pdfium
 
+from pipeline.extract.pdf import open_pdf
 from pipeline.schemas import dataset_schema
 
-TEXT_SAMPLE_PAGES = 6
+OPENING_PAGES = 3  # title page, contents, foreword: where kind and years are printed
 _KINDS = (
     ("annual_report", re.compile(r"årsrapport|årsberetning|årsregnskap|annual report", re.I)),
     ("budget", re.compile(r"budsjett|økonomiplan|handlingsprogram|handlingsdel", re.I)),
@@ -37,35 +39,39 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _open(path: Path) -> pdfium.PdfDocument:
+def _check_header(path: Path) -> None:
     if path.stat().st_size == 0:
         raise RejectedInput("empty file (0 bytes)")
     with path.open("rb") as handle:
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
             raise RejectedInput("not a PDF (no %PDF header)")
+
+
+def _page_text(document: pdfium.PdfDocument, index: int) -> str:
+    page = document[index]
     try:
-        return pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as error:
-        message = str(error)
-        if "password" in message.lower():
-            raise RejectedInput("password-protected PDF") from error
-        raise RejectedInput(f"damaged or truncated PDF ({message})") from error
-
-
-def _sampled_text(document: pdfium.PdfDocument) -> str:
-    """Text of the first pages and a few spread over the rest: enough to tell kind and years."""
-    count = len(document)
-    indices = sorted({*range(min(3, count)), *range(0, count, max(1, count // TEXT_SAMPLE_PAGES))})[
-        : TEXT_SAMPLE_PAGES + 3
-    ]
-    texts = []
-    for index in indices:
-        page = document[index]
         textpage = page.get_textpage()
-        texts.append(textpage.get_text_range())
-        textpage.close()
+        try:
+            return str(textpage.get_text_range())
+        finally:
+            textpage.close()
+    finally:
         page.close()
-    return "\n".join(texts)
+
+
+def _opening_text(document: pdfium.PdfDocument) -> str:
+    """Text of the first pages: where a document names its kind and its years."""
+    return "\n".join(_page_text(document, i) for i in range(min(OPENING_PAGES, len(document))))
+
+
+def _text_chars(document: pdfium.PdfDocument, opening: str) -> int:
+    """Characters of text in the opening pages, or else on the first later page with any.
+
+    Every page is looked at up to the first with text, so a long document with a single table
+    deep inside is not taken for an image-only scan; 0 means no page has a text layer.
+    """
+    later = (_page_text(document, i) for i in range(OPENING_PAGES, len(document)))
+    return next((n for text in chain([opening], later) if (n := len(text.strip()))), 0)
 
 
 def guess_kind(title: str, text: str) -> str:
@@ -88,18 +94,22 @@ def guess_years(title: str, text: str) -> list[int]:
 
 def describe(path: Path, sha256: str) -> dict[str, Any]:
     """One manifest row for a PDF; raises RejectedInput with the reason when it is unusable."""
-    document = _open(path)
+    _check_header(path)
     try:
-        pages = len(document)
-        if pages == 0:
-            raise RejectedInput("the PDF has no pages")
-        metadata = document.get_metadata_dict()
-        text = _sampled_text(document)
-    finally:
-        document.close()
-    text_chars = len(text.strip())
+        with open_pdf(path) as document:
+            pages = len(document)
+            if pages == 0:
+                raise RejectedInput("the PDF has no pages")
+            metadata = document.get_metadata_dict()
+            text = _opening_text(document)
+            text_chars = _text_chars(document, text)
+    except pdfium.PdfiumError as error:
+        message = str(error)
+        if "password" in message.lower():
+            raise RejectedInput("password-protected PDF") from error
+        raise RejectedInput(f"damaged or truncated PDF ({message})") from error
     if text_chars == 0:
-        raise RejectedInput("no text layer (image-only PDF; OCR it first)")
+        raise RejectedInput("no text layer on any page (image-only PDF; OCR it first)")
     title = metadata.get("Title") or None
     return {
         "document_id": path.stem,

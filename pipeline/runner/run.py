@@ -6,7 +6,6 @@ the loop: the lock, the up-to-date check, publication and quarantine, and the ru
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from pipeline.curate.storage import publish, write_json
-from pipeline.ingest.stage import raw_files
+from pipeline.ingest.stage import raw_files, sha256_of
 from pipeline.runner.cache import entry_key
 from pipeline.runner.context import RunContext, RunOptions
 from pipeline.runner.report import REPORT_FILE, RunReport
@@ -29,14 +28,6 @@ STATE_FILE = "_state.json"
 LOCK_FILE = ".budget-etl.lock"
 PUBLISHED = ("cells", "tables", "documents")
 QUARANTINE = "quarantine"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _up_to_date(options: RunOptions, fingerprint: dict[str, Any]) -> RunReport | None:
@@ -79,7 +70,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     files = raw_files(options.raw_dir)
     if not files:
         return RunReport(no_input=True)
-    context = RunContext(options, say, hashes={p.name: _sha256(p) for p in files})
+    context = RunContext(options, say, hashes={p.name: sha256_of(p) for p in files})
     fingerprint = input_fingerprint(context.hashes, options.output_options())
     if (previous := _up_to_date(options, fingerprint)) is not None:
         previous.seconds = time.perf_counter() - started
