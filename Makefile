@@ -13,12 +13,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Exit status 3 means the run completed and published, with some tables quarantined or inputs
-# rejected (listed in the summary and curated/_run.json): not a failure of `make run`.
+# rejected (listed in the summary and curated/current/_run.json): not a failure of `make run`.
 run: $(STAMP)
 	$(BIN)/budget-etl run --raw raw --out curated || [ $$? -eq 3 ]
 
 eval: run
-	$(BIN)/budget-etl eval --truth tests/data/*.truth.json --cells curated/cells
+	$(BIN)/budget-etl eval --truth tests/data/*.truth.json --cells curated/current/cells
 
 # The test command of the README and of CI: lint, types, then the test suite.
 test: lint typecheck unit
@@ -39,5 +39,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf curated/cells curated/tables curated/documents curated/quarantine curated/_stages \
-	       curated/_validation curated/_run.json curated/_state.json
+	rm -rf curated/current curated/snapshots curated/_stages curated/_last_run \
+	       curated/_history.json

@@ -12,12 +12,14 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.curate.snapshots import CURRENT, KEEP_SNAPSHOTS, Snapshots
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.runner import RunOptions, run, summary
 from pipeline.runner.stages import STAGES
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
+EXIT_OUTPUT_ERROR = 6  # the output folder could not be written; the previous publication stands
 
 
 class UsageError(Exception):
@@ -61,7 +63,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         description="Run ingest -> extract -> parse -> curate with quality gates between stages. "
         "Exit status: 0 every input went through and every gate passed; 3 the rest was published "
         "but inputs were rejected or tables quarantined; 4 --strict published nothing; 5 the "
-        "input folder holds no file; 2 usage error; 130 interrupted; 1 a crash.",
+        "input folder holds no file; 6 the output could not be written (the previous publication "
+        "stands); 2 usage error; 130 interrupted; 1 a crash.",
     )
     run_cmd.add_argument("--raw", type=Path, default=Path("raw"), help="input folder")
     run_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")
@@ -79,6 +82,22 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     run_cmd.add_argument(
         "--strict", action="store_true", help="publish nothing when any input or gate fails"
     )
+    run_cmd.add_argument(
+        "--keep-snapshots",
+        type=_positive_int,
+        default=KEEP_SNAPSHOTS,
+        help="earlier publications kept for `budget-etl rollback`",
+    )
+
+    rollback_cmd = _command(
+        commands,
+        "rollback",
+        help="publish an earlier snapshot again",
+        description="Point curated/current at the publication before the current one (or at "
+        "--to RUN_ID). A reader sees the switch at once and whole.",
+    )
+    rollback_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")
+    rollback_cmd.add_argument("--to", help="run id of the snapshot (default: the one before)")
 
     eval_cmd = _command(
         commands,
@@ -87,7 +106,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         description="Numeric-cell recall and precision, tables found, column-label accuracy.",
     )
     eval_cmd.add_argument("--truth", type=Path, nargs="+", required=True, help="*.truth.json")
-    eval_cmd.add_argument("--cells", type=Path, default=Path("curated/cells"))
+    eval_cmd.add_argument("--cells", type=Path, default=Path("curated/current/cells"))
     eval_cmd.add_argument("--json", type=Path, help="also write the scores to this JSON file")
     eval_cmd.add_argument("--missed", type=int, default=20, help="missed cells to list")
 
@@ -101,7 +120,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     debug_cmd.add_argument("--page", type=_positive_int, required=True, help="1-based page")
     debug_cmd.add_argument("--out", type=Path, help="PNG path (default <stem>-p<page>.png)")
     debug_cmd.add_argument("--resolution", type=_positive_int, default=110, help="pixels per inch")
-    return parser, {"run": run_cmd, "eval": eval_cmd, "debug": debug_cmd}
+    commands_by_name = {"run": run_cmd, "rollback": rollback_cmd}
+    return parser, {**commands_by_name, "eval": eval_cmd, "debug": debug_cmd}
 
 
 def _show_progress() -> bool:
@@ -131,10 +151,22 @@ def _run(args: argparse.Namespace) -> int:
         strict=args.strict,
         executor=ExecutorOptions(args.executor, args.workers, args.scheduler),
         progress=_show_progress(),
+        keep_snapshots=args.keep_snapshots,
     )
     report = run(options, say=lambda line: print(line, file=sys.stderr))
     print(summary(report))
     return report.exit_status
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    _require(args.out, "dir", "output folder")
+    snapshots = Snapshots(args.out)
+    try:
+        run_id = snapshots.rollback(args.to)
+    except (FileNotFoundError, ValueError) as missing:
+        raise UsageError(str(missing)) from None
+    print(f"{args.out / CURRENT} now points at snapshot {run_id}")
+    return 0
 
 
 def _debug(args: argparse.Namespace) -> int:
@@ -168,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named on the subcommand's own usage, not the top-level one
         commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
-    handler = {"run": _run, "debug": _debug, "eval": _eval}[args.command]
+    handler = {"run": _run, "rollback": _rollback, "debug": _debug, "eval": _eval}[args.command]
     try:
         return handler(args)
     except UsageError as mistake:
@@ -177,3 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"budget-etl {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as failure:  # a full disk, a read-only folder: named, one line
+        where = f" {failure.filename}" if failure.filename else ""
+        print(
+            f"budget-etl {args.command}: cannot write{where}: {failure.strerror}", file=sys.stderr
+        )
+        return EXIT_OUTPUT_ERROR

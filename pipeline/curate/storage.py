@@ -1,7 +1,8 @@
-"""Stage 4, curate: typed frames -> Parquet datasets in the output folder.
+"""Stage 4, curate: typed frames -> Parquet datasets in a run's snapshot folder.
 
-Every file is written under a temporary name and renamed into place, and rewritten only when its
-bytes change, so that readers never see half a file and reruns leave outputs byte-identical.
+Files outside snapshots (the stage cache, run state) are written under a temporary name and
+renamed into place, so that no reader ever sees half a file; snapshots become visible whole
+(see snapshots.py). The bytes depend on the data and the run id only, so reruns are identical.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import pyarrow as pa
@@ -38,13 +39,20 @@ def write_json(path: Path, payload: Any) -> bool:
     return write_atomic(path, f"{text}\n".encode())
 
 
-def to_arrow(frame: pd.DataFrame, dataset: str, drop: tuple[str, ...] = ()) -> pa.Table:
-    """The frame with the dataset's exact Arrow schema (partition columns dropped)."""
+RUN_ID_KEY = b"budget_etl_run_id"  # in every published file's metadata: which run wrote it
+
+
+def to_arrow(
+    frame: pd.DataFrame, dataset: str, run_id: str, drop: tuple[str, ...] = ()
+) -> pa.Table:
+    """The frame with the dataset's exact Arrow schema (partition columns dropped), stamped with
+    the run id so that a reader can tell which publication a file belongs to."""
     schema = dataset_schema(dataset)
     for name in drop:
         schema = schema.remove(schema.get_field_index(name))
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
-    return table.replace_schema_metadata(None)  # no pandas version in the file: stable bytes
+    # no pandas version in the file: the bytes depend on the data and the run id only
+    return table.replace_schema_metadata({RUN_ID_KEY: run_id.encode()})
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -54,41 +62,45 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 
 def _sorted(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    keys = {
-        "cells": ["document_id", "table_id", "row_index", "column_index"],
-        "tables": ["document_id", "table_id"],
-        "documents": ["document_id"],
-    }[dataset]
-    return frame.sort_values(keys, kind="stable", ignore_index=True)
+    return frame.sort_values(dataset_spec(dataset)["sort_by"], kind="stable", ignore_index=True)
 
 
-def publish(frames: dict[str, pd.DataFrame], out_dir: Path, root: str = "") -> list[Path]:
-    """Write each dataset (cells, tables, documents) under `out_dir/root`; drop stale partitions.
+def partition_folder(key: str, value: str) -> str:
+    """A hive partition folder name that reads back as `value`: readers decode %-escapes, so the
+    value is %-escaped ("x/y" and "50%" stay distinct documents, never a path)."""
+    return f"{key}={quote(value, safe='')}"
 
-    Returns the files whose bytes changed.
-    """
-    changed: list[Path] = []
+
+def _write(target: Path, data: bytes, previous: Path | None) -> None:
+    """Write a new snapshot's file; a file the previous snapshot holds unchanged is hard-linked."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if previous is not None and previous.is_file() and previous.read_bytes() == data:
+        os.link(previous, target)
+    else:
+        target.write_bytes(data)
+
+
+def _parts(
+    frame: pd.DataFrame, relative: Path, partition_by: list[str]
+) -> list[tuple[Path, pd.DataFrame, tuple[str, ...]]]:
+    """(file path, rows, columns the path carries instead of the file) of one dataset."""
+    if not partition_by:
+        return [(relative / PART_NAME, frame, ())]
+    (key,) = partition_by  # one partition column: the document
+    return [
+        (relative / partition_folder(key, str(value)) / PART_NAME, part, (key,))
+        for value, part in frame.groupby(key, sort=True)
+    ]
+
+
+def publish(
+    frames: dict[str, pd.DataFrame], snapshot: Path, run_id: str, previous: Path | None
+) -> None:
+    """Write each dataset into a new snapshot folder; `previous` is the snapshot it replaces."""
     for dataset, frame in frames.items():
         spec = dataset_spec(dataset)
-        base = out_dir / root / spec["path"]
-        frame = _sorted(frame, dataset)
-        partition_by = spec["partition_by"]
-        if not partition_by:
-            target = base / PART_NAME
-            if write_atomic(target, parquet_bytes(to_arrow(frame, dataset))):
-                changed.append(target)
-            continue
-        (key,) = partition_by
-        base.mkdir(parents=True, exist_ok=True)  # present even when empty, for readers
-        keep = set()
-        for value, part in frame.groupby(key, sort=True):
-            directory = base / f"{key}={value}"
-            keep.add(directory.name)
-            target = directory / PART_NAME
-            if write_atomic(target, parquet_bytes(to_arrow(part, dataset, drop=(key,)))):
-                changed.append(target)
-        for directory in base.iterdir():
-            if directory.is_dir() and directory.name not in keep:
-                shutil.rmtree(directory)
-                changed.append(directory)
-    return changed
+        relative = Path(spec["path"])
+        (snapshot / relative).mkdir(parents=True, exist_ok=True)  # present even when empty
+        for path, part, drop in _parts(_sorted(frame, dataset), relative, spec["partition_by"]):
+            data = parquet_bytes(to_arrow(part, dataset, run_id, drop=drop))
+            _write(snapshot / path, data, previous / path if previous else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.curate.snapshots import KEEP_SNAPSHOTS
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.runner.cache import StageCache
 from pipeline.runner.report import RunReport
@@ -25,6 +26,7 @@ class RunOptions:
     strict: bool = False
     executor: ExecutorOptions = field(default_factory=ExecutorOptions)
     progress: bool = False
+    keep_snapshots: int = KEEP_SNAPSHOTS
 
     def output_options(self) -> dict[str, Any]:
         """The options that change what is published: part of the up-to-date fingerprint."""

@@ -16,6 +16,7 @@ EXIT_NO_INPUT = 5  # raw/ holds no file at all: an unmounted share, typically
 
 @dataclass(slots=True)
 class RunReport:
+    run_id: str | None = None  # the publication's id, stamped in every file it wrote
     up_to_date: bool = False
     no_input: bool = False
     documents: list[str] = field(default_factory=list)

@@ -6,42 +6,46 @@ the loop: the lock, the up-to-date check, publication and quarantine, and the ru
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from filelock import FileLock, Timeout
 
+from pipeline.curate.snapshots import CURRENT, Snapshots
 from pipeline.curate.storage import publish, write_json
 from pipeline.ingest.stage import raw_files, sha256_of
-from pipeline.runner.cache import entry_key
+from pipeline.runner.cache import CACHE_DIR, entry_key
 from pipeline.runner.context import RunContext, RunOptions
 from pipeline.runner.report import REPORT_FILE, RunReport
-from pipeline.runner.stages import Inputs, Parsed, stages_through
+from pipeline.runner.stages import STAGES, Inputs, Parsed, stages_through
 from pipeline.runner.version import input_fingerprint, pipeline_version
-from pipeline.schemas import dataset_spec
 
-STATE_FILE = "_state.json"
 LOCK_FILE = ".budget-etl.lock"
-PUBLISHED = ("cells", "tables", "documents")
+LAST_RUN = "_last_run"  # the latest attempt's report and validation, published or not
 QUARANTINE = "quarantine"
+VALIDATION = "_validation"
 
 
-def _up_to_date(options: RunOptions, fingerprint: dict[str, Any]) -> RunReport | None:
-    """The previous report, when nothing changed since it was written and its outputs exist."""
-    state, report = options.out_dir / STATE_FILE, options.out_dir / REPORT_FILE
-    try:
-        if json.loads(state.read_text()) != fingerprint:
-            return None
-        previous = json.loads(report.read_text())
-    except (OSError, ValueError):
+def publication_id(fingerprint: dict[str, Any]) -> str:
+    """The run id: a hash of everything that decides the output, so that an unchanged rerun is
+    the same publication."""
+    text = json.dumps(fingerprint, sort_keys=True).encode()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def _up_to_date(options: RunOptions, run_id: str) -> RunReport | None:
+    """The published report, when the current publication is this very run's."""
+    snapshots = Snapshots(options.out_dir)
+    if options.stage != STAGES[-1].name or snapshots.current_id() != run_id:
         return None
-    if options.stage == "curate" and not all(
-        (options.out_dir / dataset_spec(name)["path"]).is_dir() for name in PUBLISHED
-    ):
+    try:
+        previous = json.loads((snapshots.path(run_id) / REPORT_FILE).read_text())
+    except (OSError, ValueError):
         return None  # someone removed published output: write it again
     result = RunReport.from_dict(previous)
     result.up_to_date = True
@@ -71,36 +75,42 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     if not files:
         return RunReport(no_input=True)
     context = RunContext(options, say, hashes={p.name: sha256_of(p) for p in files})
-    fingerprint = input_fingerprint(context.hashes, options.output_options())
-    if (previous := _up_to_date(options, fingerprint)) is not None:
+    run_id = publication_id(input_fingerprint(context.hashes, options.output_options()))
+    if (previous := _up_to_date(options, run_id)) is not None:
         previous.seconds = time.perf_counter() - started
         return previous
 
     output = _run_stages(Inputs(files), context)
     report = context.report
+    report.run_id = run_id
     for rejection in report.rejected:
         say(f"rejected {options.raw_dir / rejection['file']}: {rejection['reason']}")
     documents = output.documents
     report.documents = list(documents["document_id"])
     report.pages = int(documents["pages"].sum()) if len(documents) else 0
-    if isinstance(output, Parsed) and options.stage == "curate":
-        _publish(output, context)
+    report.quarantined_tables = sorted(context.quarantined)
+    report.gates = [result.to_dict() for result in context.gate_results]
     context.cache.prune(
         (str(d.document_id), entry_key(str(d.sha256), pipeline_version()))
         for d in documents.itertuples()
     )
-    from pipeline.quality import gates
-
-    report.quarantined_tables = sorted(context.quarantined)
-    report.gates = [result.to_dict() for result in context.gate_results]
-    report.validation_report = str(
-        gates.write_report(context.gate_results, options.out_dir / "_validation")
-    )
+    publishes = isinstance(output, Parsed) and options.stage == STAGES[-1].name
+    if publishes and options.strict and (context.quarantined or report.rejected):
+        report.stopped_by_strict = True
+    elif publishes:
+        _publish(output, context, run_id, started)
+    if not report.validation_report:
+        report.validation_report = str(_write_validation(context, options.out_dir / LAST_RUN))
     report.stage_seconds = context.timer.seconds
     report.seconds = time.perf_counter() - started
-    write_json(options.out_dir / REPORT_FILE, report.to_dict())
-    write_json(options.out_dir / STATE_FILE, fingerprint)
+    write_json(options.out_dir / LAST_RUN / REPORT_FILE, report.to_dict())
     return report
+
+
+def _write_validation(context: RunContext, folder: Path) -> Path:
+    from pipeline.quality import gates
+
+    return gates.write_report(context.gate_results, folder / VALIDATION)
 
 
 def _run_stages(data: Any, context: RunContext) -> Any:
@@ -125,39 +135,56 @@ def _run_stages(data: Any, context: RunContext) -> Any:
     return data
 
 
-def _publish(curated: Parsed, context: RunContext) -> None:
-    """Publish what passed every gate; the quarantined tables go to quarantine/ with failures."""
+def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) -> None:
+    """Publish what passed every gate, the quarantined tables with their failures beside it, the
+    validation report and the run report: one snapshot, made visible at once."""
     options, report = context.options, context.report
     failed = context.quarantined
-    if options.strict and (failed or report.rejected):
-        report.stopped_by_strict = True
-        return
     cells, tables = curated.cells, curated.tables
-    held_cells = cells["table_id"].isin(failed) if len(cells) else pd.Series(dtype=bool)
-    held_tables = tables["table_id"].isin(failed) if len(tables) else pd.Series(dtype=bool)
-    with context.timer.measure("curate"):
-        publish(
-            {"cells": cells[~held_cells], "tables": tables[~held_tables],
-             "documents": curated.documents},
-            options.out_dir,
-        )  # fmt: skip
-        publish(
-            {"cells": cells[held_cells], "tables": tables[held_tables]},
-            options.out_dir,
-            root=QUARANTINE,
-        )
-        failures = [
-            failure.to_dict()
-            for result in context.gate_results
-            for failure in result.failures
-            if failure.table_id in failed or failure.table_id is None
-        ]
-        write_json(options.out_dir / QUARANTINE / "failures.json", failures)
+    held_cells, held_tables = cells["table_id"].isin(failed), tables["table_id"].isin(failed)
     report.tables = int((~held_tables).sum())
     report.cells = int((~held_cells).sum())
+    snapshots = Snapshots(options.out_dir)
+    current = snapshots.current_id()
+    previous = snapshots.path(current) if current else None
+    staging = snapshots.staging(run_id)
+    try:
+        with context.timer.measure("curate"):
+            publish(
+                {"cells": cells[~held_cells], "tables": tables[~held_tables],
+                 "documents": curated.documents},
+                staging, run_id, previous,
+            )  # fmt: skip
+            publish(
+                {"cells": cells[held_cells], "tables": tables[held_tables]},
+                staging / QUARANTINE,
+                run_id,
+                previous / QUARANTINE if previous else None,
+            )
+            write_json(staging / QUARANTINE / "failures.json", _failures_of(context))
+            html = _write_validation(context, staging)
+            report.validation_report = str(options.out_dir / CURRENT / html.relative_to(staging))
+            report.seconds = time.perf_counter() - started
+            write_json(staging / REPORT_FILE, report.to_dict())
+        snapshots.commit(staging, run_id)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the previous publication stays current
+        raise
+    snapshots.prune(options.keep_snapshots)
+
+
+def _failures_of(context: RunContext) -> list[dict[str, Any]]:
+    """Every failure of a quarantined table, and those that name no table."""
+    return [
+        failure.to_dict()
+        for result in context.gate_results
+        for failure in result.failures
+        if failure.table_id in context.quarantined or failure.table_id is None
+    ]
 
 
 def clean_partial_outputs(out_dir: Path) -> None:
-    """Remove temporary files a killed run of ours left (they are never read)."""
-    for path in out_dir.rglob(".*.tmp-*"):
+    """Remove temporary files a killed run of ours left in the stage cache (never read); a
+    user's own files elsewhere under the output folder are left alone."""
+    for path in (out_dir / CACHE_DIR).rglob(".*.tmp-*"):
         path.unlink(missing_ok=True)

@@ -49,7 +49,7 @@ def test_same_size_and_mtime_but_new_content_is_new_work(raw: Path, tmp_path: Pa
     os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     again = run(_options(raw, out), say=print)
     assert not again.up_to_date
-    assert 42.5 in set(pd.read_parquet(out / "cells")["value"])
+    assert 42.5 in set(pd.read_parquet(out / "current" / "cells")["value"])
 
 
 def test_strict_is_part_of_the_up_to_date_check(raw: Path, tmp_path: Path) -> None:
@@ -58,14 +58,14 @@ def test_strict_is_part_of_the_up_to_date_check(raw: Path, tmp_path: Path) -> No
     assert run(_options(raw, out, strict=True), say=print).exit_status == EXIT_STRICT_STOP
     normal = run(_options(raw, out), say=print)
     assert not normal.up_to_date and normal.exit_status == EXIT_PARTIAL
-    assert (out / "cells").is_dir()
+    assert (out / "current" / "cells").is_dir()
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "half_rows"])
 def test_damaged_cache_entries_are_recomputed(raw: Path, tmp_path: Path, damage: str) -> None:
     out = tmp_path / "out"
     run(_options(raw, out), say=print)
-    before = pd.read_parquet(out / "cells")
+    before = pd.read_parquet(out / "current" / "cells")
     (part,) = (out / "_stages" / "parse").glob("*.cells.parquet")
     if damage == "truncate":
         part.write_bytes(part.read_bytes()[:100])
@@ -74,10 +74,10 @@ def test_damaged_cache_entries_are_recomputed(raw: Path, tmp_path: Path, damage:
     else:  # a valid Parquet file with half its rows: only the recorded checksum tells
         frame = pd.read_parquet(part)
         frame.iloc[: len(frame) // 2].to_parquet(part)
-    (out / "_state.json").unlink()  # force the stages to run, reading the cache
+    (out / "current").unlink()  # no publication: the stages run again, reading the cache
     again = run(_options(raw, out), say=print)
     assert not again.up_to_date
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "cells"), before)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "current" / "cells"), before)
 
 
 def test_cache_round_trip_and_mismatch(tmp_path: Path) -> None:

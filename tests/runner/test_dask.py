@@ -24,7 +24,7 @@ DATASETS = ("cells", "tables", "documents")
 
 
 def _parquet_files(out_dir: Path, dataset: str) -> dict[str, bytes]:
-    base = out_dir / dataset
+    base = out_dir / "current" / dataset
     return {str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*.parquet"))}
 
 

@@ -70,9 +70,9 @@ def test_wrong_total_is_quarantined_and_named(raw_with_wrong_total: Path, tmp_pa
     assert total["expected"] == pytest.approx(-10762.1)
     assert total["actual"] == pytest.approx(-10753.1)
     assert "Rammetilskudd" in " ".join(total["terms"])
-    cells = pd.read_parquet(out / "cells")
+    cells = pd.read_parquet(out / "current" / "cells")
     assert set(cells["row_label"]) == {"Idrett", "Kultur", "Sum"}
-    quarantined = pd.read_parquet(out / "quarantine" / "cells")
+    quarantined = pd.read_parquet(out / "current" / "quarantine" / "cells")
     assert TOTAL in set(quarantined["row_label"])
 
 
@@ -80,7 +80,7 @@ def test_strict_publishes_nothing(raw_with_wrong_total: Path, tmp_path: Path) ->
     out = tmp_path / "curated"
     report = run(_options(raw_with_wrong_total, out, strict=True), say=print)
     assert report.stopped_by_strict and report.exit_status == EXIT_STRICT_STOP
-    assert not (out / "cells").exists()
+    assert not (out / "current" / "cells").exists()
 
 
 def test_correct_statement_passes_every_gate(tmp_path: Path) -> None:
@@ -103,10 +103,10 @@ def test_second_run_waits_for_the_lock(raw_with_wrong_total: Path, tmp_path: Pat
     )
     thread.start()
     time.sleep(1.0)
-    assert not finished.is_set() and not (out / "cells").exists()
+    assert not finished.is_set() and not (out / "current" / "cells").exists()
     lock.release()
     thread.join(timeout=120)
-    assert finished.is_set() and (out / "cells").exists()
+    assert finished.is_set() and (out / "current" / "cells").exists()
 
 
 def test_cli_run_eval_and_exit_status(raw_with_wrong_total: Path, tmp_path: Path, capsys) -> None:
@@ -115,7 +115,7 @@ def test_cli_run_eval_and_exit_status(raw_with_wrong_total: Path, tmp_path: Path
     assert status == EXIT_PARTIAL
     printed = capsys.readouterr().out
     assert "1 tables quarantined" in printed and TOTAL in printed
-    assert json.loads((out / "_run.json").read_text())["exit_status"] == EXIT_PARTIAL
+    assert json.loads((out / "current" / "_run.json").read_text())["exit_status"] == EXIT_PARTIAL
     assert main(["run", "--raw", str(tmp_path / "missing"), "--out", str(out)]) == 2
 
 
@@ -140,7 +140,7 @@ def test_incremental_rerun_and_removed_pdf(tmp_path: Path) -> None:
     first, _ = build_pdf(Document("plan-a", (OTHER,)), raw)
     build_pdf(Document("plan.b", (_statement(),)), raw)  # a stem with a dot
     run(_options(raw, out), say=print)
-    assert {p.name for p in (out / "cells").iterdir()} == {
+    assert {p.name for p in (out / "current" / "cells").iterdir()} == {
         "document_id=plan-a",
         "document_id=plan.b",
     }
@@ -149,6 +149,6 @@ def test_incremental_rerun_and_removed_pdf(tmp_path: Path) -> None:
     assert again.reused == ["plan.b"]
     first.unlink()
     run(_options(raw, out), say=print)
-    assert [p.name for p in (out / "cells").iterdir()] == ["document_id=plan.b"]
-    assert list(pd.read_parquet(out / "documents")["document_id"]) == ["plan.b"]
-    assert set(pd.read_parquet(out / "tables")["document_id"]) == {"plan.b"}
+    assert [p.name for p in (out / "current" / "cells").iterdir()] == ["document_id=plan.b"]
+    assert list(pd.read_parquet(out / "current" / "documents")["document_id"]) == ["plan.b"]
+    assert set(pd.read_parquet(out / "current" / "tables")["document_id"]) == {"plan.b"}

@@ -17,13 +17,13 @@ from synthetic import build_bad_inputs
 
 def test_duckdb_reads_what_pyarrow_reads(sample_run) -> None:
     out, _ = sample_run
-    pattern = str(out / "cells" / "*" / "*.parquet")
+    pattern = str(out / "current" / "cells" / "*" / "*.parquet")
     rows = duckdb.sql(
         f"select document_id, page, table_id, row_index, column_index, value "
         f"from read_parquet('{pattern}', hive_partitioning=true) "
         "order by document_id, table_id, row_index, column_index"
     ).fetchall()
-    table = ds.dataset(out / "cells", partitioning="hive").to_table()
+    table = ds.dataset(out / "current" / "cells", partitioning="hive").to_table()
     frame = table.to_pandas().sort_values(["document_id", "table_id", "row_index", "column_index"])
     expected = [
         (str(d), int(p), t, int(r), int(c), None if v != v else float(v))
@@ -62,7 +62,7 @@ def test_bad_inputs_are_named_and_others_go_through(tmp_path: Path) -> None:
     assert set(rejected) == {p.name for p in bad.values()}
     assert report.documents == ["arsrapport-2020"]
     assert report.exit_status == EXIT_PARTIAL
-    assert (tmp_path / "out" / "cells" / "document_id=arsrapport-2020").is_dir()
+    assert (tmp_path / "out" / "current" / "cells" / "document_id=arsrapport-2020").is_dir()
     reasons = " ".join(rejected.values())
     for word in ("empty", "not a PDF", "password", "truncated", "text layer"):
         assert word in reasons
