@@ -23,7 +23,9 @@ def test_each_document_meets_the_floors(
     if stem in SHORT_OF_FLOORS:
         request.applymarker(pytest.mark.xfail(strict=True, reason="issue 8: not there yet"))
     out, _ = sample_run
-    figures = evaluate([DATA_DIR / f"{stem}.truth.json"], load_cells(out / "current" / "cells")).total
+    figures = evaluate(
+        [DATA_DIR / f"{stem}.truth.json"], load_cells(out / "current" / "cells")
+    ).total
     assert figures.recall >= 0.995, figures
     assert figures.precision >= 0.995, figures
     assert figures.column_label_accuracy >= 0.98, figures
