@@ -7,6 +7,7 @@ cheap however long the document is.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from itertools import chain
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 import pypdfium2 as pdfium
 
 from pipeline.extract.pdf import open_pdf
+from pipeline.ingest.inputs import RawInput
 from pipeline.schemas import dataset_schema
 
 OPENING_PAGES = 3  # title page, contents, foreword: where kind and years are printed
@@ -24,7 +26,7 @@ _KINDS = (
     ("budget", re.compile(r"budsjett|økonomiplan|handlingsprogram|handlingsdel", re.I)),
 )
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-–]\s*((?:19|20)\d\d))?(?!\d)")
-MANIFEST_EXTRA_COLUMNS = ["encrypted", "text_chars"]
+MANIFEST_EXTRA_COLUMNS = ["encrypted", "text_chars", "path"]  # for the stages, not published
 
 
 class RejectedInput(Exception):
@@ -92,8 +94,9 @@ def guess_years(title: str, text: str) -> list[int]:
     return []
 
 
-def describe(path: Path, sha256: str) -> dict[str, Any]:
+def describe(raw: RawInput, sha256: str) -> dict[str, Any]:
     """One manifest row for a PDF; raises RejectedInput with the reason when it is unusable."""
+    path = raw.path
     _check_header(path)
     try:
         with open_pdf(path) as document:
@@ -112,8 +115,9 @@ def describe(path: Path, sha256: str) -> dict[str, Any]:
         raise RejectedInput("no text layer on any page (image-only PDF; OCR it first)")
     title = metadata.get("Title") or None
     return {
-        "document_id": path.stem,
-        "file_name": path.name,
+        "document_id": raw.document_id,
+        "file_name": raw.name,
+        "path": os.fsencode(path),  # bytes: a name need not be UTF-8
         "sha256": sha256,
         "bytes": path.stat().st_size,
         "pages": pages,
@@ -130,8 +134,3 @@ def describe(path: Path, sha256: str) -> dict[str, Any]:
 def manifest_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     columns = [*dataset_schema("documents").names, *MANIFEST_EXTRA_COLUMNS]
     return pd.DataFrame(rows, columns=columns).sort_values("document_id", ignore_index=True)
-
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    """Every visible file in raw/, in a stable order."""
-    return sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))

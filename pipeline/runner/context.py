@@ -69,7 +69,8 @@ class RunContext:
     timer: StageTimer = field(default_factory=StageTimer)
     gate_results: list[GateResult] = field(default_factory=list)
     quarantined: set[str] = field(default_factory=set)
-    hashes: dict[str, str] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # by printable file name
+    rejected_documents: set[str] = field(default_factory=set)
     # The one deliberate overlap: a gate the next stage runs in a thread beside its own work.
     beside: Callable[[], GateResult] | None = None
 
@@ -94,6 +95,7 @@ class RunContext:
         """A gate's verdict: its failed tables are quarantined, its failed documents rejected."""
         self.gate_results.append(result)
         self.quarantined |= result.failed_tables
+        self.rejected_documents |= result.failed_documents
         for document_id in sorted(result.failed_documents):
             self.report.rejected.append(
                 {"file": document_id, "reason": f"failed the {result.gate} gate"}

@@ -21,6 +21,7 @@ class RunReport:
     no_input: bool = False
     documents: list[str] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # not PDFs: exit status unchanged
     pages: int = 0
     tables: int = 0
     cells: int = 0
@@ -79,12 +80,16 @@ def _numbers(failures: list[dict[str, Any]]) -> str:
 def summary(report: RunReport) -> str:
     """The terminal summary: totals, then one line per failed check and row."""
     if report.no_input:
-        return "no input: the input folder holds no file; nothing was published or withdrawn"
+        return (
+            f"no input: the input folder holds no PDF ({len(report.skipped)} entries skipped); "
+            "nothing was published or withdrawn"
+        )
     lines = [
         ("up to date: nothing changed since the last run; " if report.up_to_date else "")
         + f"{len(report.documents)} documents, {report.pages} pages, {report.tables} tables, "
         f"{report.cells} cells published, {len(report.quarantined_tables)} tables quarantined, "
-        f"{len(report.rejected)} inputs rejected, {report.seconds:.1f} s"
+        f"{len(report.rejected)} inputs rejected, {len(report.skipped)} skipped, "
+        f"{report.seconds:.1f} s"
     ]
     grouped = _blocking_failures(report)
     for (gate, check, document, page, table, row), failures in list(grouped.items())[

@@ -18,7 +18,8 @@ from filelock import FileLock, Timeout
 
 from pipeline.curate.snapshots import CURRENT, Snapshots
 from pipeline.curate.storage import publish, write_json
-from pipeline.ingest.stage import raw_files, sha256_of
+from pipeline.ingest.inputs import printable, scan_raw
+from pipeline.ingest.stage import sha256_of
 from pipeline.runner.cache import CACHE_DIR, entry_key
 from pipeline.runner.context import RunContext, RunOptions
 from pipeline.runner.report import REPORT_FILE, RunReport
@@ -71,10 +72,14 @@ def run(options: RunOptions, say: Callable[[str], None] = print) -> RunReport:
 
 def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     started = time.perf_counter()
-    files = raw_files(options.raw_dir)
+    files, skipped = scan_raw(options.raw_dir)
+    where = printable(str(options.raw_dir))
+    for entry in skipped:
+        say(f"skipped {where}/{entry['file']}: {entry['reason']}")
     if not files:
-        return RunReport(no_input=True)
-    context = RunContext(options, say, hashes={p.name: sha256_of(p) for p in files})
+        return RunReport(no_input=True, skipped=skipped)
+    context = RunContext(options, say, hashes={f.name: sha256_of(f.path) for f in files})
+    context.report.skipped = skipped
     run_id = publication_id(input_fingerprint(context.hashes, options.output_options()))
     if (previous := _up_to_date(options, run_id)) is not None:
         previous.seconds = time.perf_counter() - started
@@ -84,7 +89,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     report = context.report
     report.run_id = run_id
     for rejection in report.rejected:
-        say(f"rejected {options.raw_dir / rejection['file']}: {rejection['reason']}")
+        say(f"rejected {where}/{rejection['file']}: {rejection['reason']}")
     documents = output.documents
     report.documents = list(documents["document_id"])
     report.pages = int(documents["pages"].sum()) if len(documents) else 0

@@ -4,6 +4,7 @@ output, with the gate that checks its output. `run.py` loops over this list.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pipeline.extract.frames import ExtractedFrames
 from pipeline.extract.stage import to_frames
 from pipeline.extract.table import PageTable
 from pipeline.ingest import stage as ingest
+from pipeline.ingest.inputs import RawInput
 from pipeline.parse.stage import ParsedFrames, parse_tables
 from pipeline.runner.cache import entry_key
 from pipeline.runner.context import RunContext
@@ -33,7 +35,7 @@ Out = TypeVar("Out")
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    files: list[Path]
+    files: list[RawInput]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +76,21 @@ def ingest_stage(inputs: Inputs, context: RunContext) -> Ingested:
     """Every file -> a manifest row, or a rejection naming the reason; same content once."""
     rows = []
     seen: dict[str, str] = {}
-    for path in inputs.files:
+    for raw in inputs.files:
         try:
-            sha = context.hashes[path.name]
+            sha = context.hashes[raw.name]
             if sha in seen:
                 raise ingest.RejectedInput(f"same content as {seen[sha]}")
-            rows.append(ingest.describe(path, sha))
-            seen[sha] = path.name
+            rows.append(ingest.describe(raw, sha))
+            seen[sha] = raw.name
         except ingest.RejectedInput as reason:
-            context.report.rejected.append({"file": path.name, "reason": str(reason)})
+            context.report.rejected.append({"file": raw.name, "reason": str(reason)})
     return Ingested(ingest.manifest_frame(rows))
 
 
 def _without_rejected(documents: pd.DataFrame, context: RunContext) -> pd.DataFrame:
-    rejected = {r["file"] for r in context.report.rejected}
-    return documents[~documents["document_id"].isin(rejected)].reset_index(drop=True)
+    rejected = documents["document_id"].isin(context.rejected_documents)
+    return documents[~rejected].reset_index(drop=True)
 
 
 def _cached_extractions(
@@ -116,7 +118,7 @@ def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, list[PageT
     """
     tasks = {
         str(doc.document_id): page_tasks(
-            context.options.raw_dir / str(doc.file_name), int(doc.pages), context.workers
+            Path(os.fsdecode(doc.path)), int(doc.pages), context.workers
         )
         for doc in todo
     }
