@@ -9,17 +9,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 from pipeline.curate.snapshots import CURRENT, KEEP_SNAPSHOTS, Snapshots
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.runner import RunOptions, run, summary
+from pipeline.runner.context import LOCK_TIMEOUT_SECONDS
+from pipeline.runner.report import (
+    EXIT_BUSY,
+    EXIT_INTERRUPTED,
+    EXIT_OUTPUT_ERROR,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
+from pipeline.runner.run import OutputBusy
 from pipeline.runner.stages import STAGES
-
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
-EXIT_OUTPUT_ERROR = 6  # the output folder could not be written; the previous publication stands
 
 
 class UsageError(Exception):
@@ -81,6 +87,18 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     run_cmd.add_argument("--scheduler", help="dask scheduler address (with --executor dask)")
     run_cmd.add_argument(
         "--strict", action="store_true", help="publish nothing when any input or gate fails"
+    )
+    run_cmd.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="with an empty input folder, publish an empty snapshot (withdraw everything) "
+        "instead of refusing with exit status 5",
+    )
+    run_cmd.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=LOCK_TIMEOUT_SECONDS,
+        help="seconds to wait for another run on the same output folder",
     )
     run_cmd.add_argument(
         "--keep-snapshots",
@@ -152,7 +170,10 @@ def _run(args: argparse.Namespace) -> int:
         executor=ExecutorOptions(args.executor, args.workers, args.scheduler),
         progress=_show_progress(),
         keep_snapshots=args.keep_snapshots,
+        lock_timeout=args.lock_timeout,
+        allow_empty=args.allow_empty,
     )
+    signal.signal(signal.SIGTERM, _stop)
     report = run(options, say=lambda line: print(line, file=sys.stderr))
     print(summary(report))
     return report.exit_status
@@ -167,6 +188,15 @@ def _rollback(args: argparse.Namespace) -> int:
         raise UsageError(str(missing)) from None
     print(f"{args.out / CURRENT} now points at snapshot {run_id}")
     return 0
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the run is, so that it unwinds like Ctrl-C: workers stopped, this
+    run's temporary files removed, the previous publication left as it was."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _debug(args: argparse.Namespace) -> int:
@@ -206,9 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as mistake:
         print(f"budget-etl {args.command}: {mistake}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"budget-etl {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except OutputBusy as busy:
+        print(f"budget-etl {args.command}: {busy}", file=sys.stderr)
+        return EXIT_BUSY
+    except (KeyboardInterrupt, Terminated) as stop:
+        name = "SIGTERM" if isinstance(stop, Terminated) else "SIGINT"
+        print(
+            f"budget-etl {args.command}: stopped by {name}; the previous publication is intact",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     except OSError as failure:  # a full disk, a read-only folder: named, one line
         where = f" {failure.filename}" if failure.filename else ""
         print(

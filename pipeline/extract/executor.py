@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.extract.stage import page_tables
 from pipeline.extract.table import PageTable
+from pipeline.extract.workers import start_worker, stop_workers
 
 PAGES_PER_TASK = 24
 
@@ -66,5 +67,10 @@ def task_mapper(options: ExecutorOptions) -> Iterator[MapFunction]:
         yield lambda tasks: map(_run_task, tasks)
     else:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(options.workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(options.workers, context, initializer=start_worker)
+        try:
             yield lambda tasks: pool.map(_run_task, tasks)
+        except BaseException:  # a failure, SIGINT or SIGTERM: the workers stop with the run
+            stop_workers(pool)
+            raise
+        pool.shutdown()

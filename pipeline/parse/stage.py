@@ -54,6 +54,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _frame(records: list[dict[str, Any]], dataset: str, dtypes: dict[str, str]) -> pd.DataFrame:
     """Records as the dataset's frame: columns by name, in the schema's order and types."""
+    if not records:  # typed from the schema, not inferred from nothing
+        empty: pd.DataFrame = dataset_schema(dataset).empty_table().to_pandas()
+        return empty
     return pd.DataFrame.from_records(records, columns=dataset_schema(dataset).names).astype(dtypes)
 
 

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from pipeline.quality.gates import GateResult
 
 
+LOCK_TIMEOUT_SECONDS = 3600.0  # longer than any run of a budget cycle's documents takes
+
+
 @dataclass(slots=True)
 class RunOptions:
     raw_dir: Path
@@ -27,6 +30,8 @@ class RunOptions:
     executor: ExecutorOptions = field(default_factory=ExecutorOptions)
     progress: bool = False
     keep_snapshots: int = KEEP_SNAPSHOTS
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    allow_empty: bool = False  # an empty input folder withdraws every publication
 
     def output_options(self) -> dict[str, Any]:
         """The options that change what is published: part of the up-to-date fingerprint."""

@@ -8,10 +8,17 @@ from typing import Any
 REPORT_FILE = "_run.json"
 SUMMARY_FAILURES = 15  # failed checks listed on the terminal; the rest are in the report file
 
+# Every exit status of `budget-etl`, in one place (the README's Operations section lists them).
 EXIT_OK = 0
+EXIT_CRASH = 1  # what Python exits with on an uncaught error: a bug to report
+EXIT_USAGE = 2  # a mistake in how the command was called
 EXIT_PARTIAL = 3  # published, but inputs were rejected or tables or rows quarantined
 EXIT_STRICT_STOP = 4  # --strict refused to publish anything
-EXIT_NO_INPUT = 5  # raw/ holds no file at all: an unmounted share, typically
+EXIT_NO_INPUT = 5  # raw/ holds no PDF: an unmounted share, typically; nothing withdrawn
+EXIT_OUTPUT_ERROR = 6  # the output could not be written; the previous publication stands
+EXIT_BUSY = 7  # another run held the output folder's lock for longer than --lock-timeout
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C), the shell's convention: 128 + 2
+EXIT_TERMINATED = 143  # SIGTERM: 128 + 15
 
 
 @dataclass(slots=True)

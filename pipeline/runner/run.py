@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from pipeline.runner.stages import STAGES, Inputs, Parsed, stages_through
 from pipeline.runner.version import input_fingerprint, pipeline_version
 
 LOCK_FILE = ".budget-etl.lock"
+LOCK_HOLDER = ".budget-etl.lock.json"  # pid, host and start of the run holding the lock
 LAST_RUN = "_last_run"  # the latest attempt's report and validation, published or not
 QUARANTINE = "quarantine"
 VALIDATION = "_validation"
@@ -54,15 +58,42 @@ def _up_to_date(options: RunOptions, run_id: str) -> RunReport | None:
     return result
 
 
+class OutputBusy(Exception):
+    """Another run held the output folder's lock for longer than the lock timeout."""
+
+
+def _holder(out_dir: Path) -> str:
+    """Who holds the lock, as the holder wrote it down."""
+    try:
+        holder = json.loads((out_dir / LOCK_HOLDER).read_text())
+        return f"pid {holder['pid']} on {holder['host']}, started {holder['started']}"
+    except (OSError, ValueError, KeyError):
+        return "a run that did not say who it is"
+
+
+def _acquire(lock: FileLock, options: RunOptions, say: Callable[[str], None]) -> None:
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = _holder(options.out_dir)
+        say(f"another budget-etl run ({holder}) is writing {options.out_dir}; waiting for it")
+        try:
+            lock.acquire(timeout=options.lock_timeout)
+        except Timeout:
+            raise OutputBusy(
+                f"{options.out_dir} is still locked by {holder} after "
+                f"{options.lock_timeout:g} s (--lock-timeout)"
+            ) from None
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "started": started}
+    write_json(options.out_dir / LOCK_HOLDER, me)
+
+
 def run(options: RunOptions, say: Callable[[str], None] = print) -> RunReport:
     """Run the stages up to `options.stage` over raw/, publishing to the output folder."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(options.out_dir / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        say(f"another budget-etl run is writing {options.out_dir}; waiting for it to finish")
-        lock.acquire()
+    _acquire(lock, options, say)
     try:
         clean_partial_outputs(options.out_dir)
         return _run_locked(options, say)
@@ -76,7 +107,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     where = printable(str(options.raw_dir))
     for entry in skipped:
         say(f"skipped {where}/{entry['file']}: {entry['reason']}")
-    if not files:
+    if not files and not options.allow_empty:
         return RunReport(no_input=True, skipped=skipped)
     context = RunContext(options, say, hashes={f.name: sha256_of(f.path) for f in files})
     context.report.skipped = skipped
