@@ -24,12 +24,12 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline.parse.vocabulary import units
+from pipeline.quality import plausibility
 from pipeline.quality.identities import Failure, check_identities
 from pipeline.quality.recognise import table_catalog
 from pipeline.schemas import EXPECTATIONS_DIR, SCHEMA_DIR, dataset_schema, load_yaml
 
 STAGES = ("ingest", "extract", "parse", "curate")
-MAX_DETAILS = 50  # failures kept per expectation; quarantine still uses every unexpected row
 
 _CONTEXT_FIELDS = ("document_id", "table_id", "page", "row_label", "column_index", "column_label")
 _SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
@@ -54,6 +54,7 @@ class GateResult:
     outcomes: list[Outcome] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     failed_tables: set[str] = field(default_factory=set)
+    failed_rows: set[tuple[str, int]] = field(default_factory=set)  # (table_id, row_index)
     failed_documents: set[str] = field(default_factory=set)
     seconds: float = 0.0
 
@@ -68,6 +69,7 @@ class GateResult:
             "passed": self.passed,
             "seconds": round(self.seconds, 3),
             "failed_tables": sorted(self.failed_tables),
+            "failed_rows": [list(key) for key in sorted(self.failed_rows)],
             "failed_documents": sorted(self.failed_documents),
             "outcomes": [asdict(o) for o in self.outcomes],
             "failures": [f.to_dict() for f in self.failures],
@@ -127,7 +129,12 @@ def _frames_of(stage: str) -> list[str]:
 
 
 def _validate(stage: str, frame: str, df: pd.DataFrame, key: str, result: GateResult) -> set[str]:
-    """Run one frame's expectations, record outcomes and failures; return `key` values to block."""
+    """Run one frame's expectations, record outcomes and failures; return `key` values to block.
+
+    An expectation whose `meta.scope` is "row" holds back only its unexpected rows (into
+    `result.failed_rows`); any other blocks every table (or document) it found a row in. An
+    expectation that fails without rows to show (a table-level one) blocks the whole frame.
+    """
     df = df.reset_index(drop=True)
     batch = _batch_definition(stage, frame).get_batch(batch_parameters={"dataframe": df})
     run = batch.validate(
@@ -143,52 +150,69 @@ def _validate(stage: str, frame: str, df: pd.DataFrame, key: str, result: GateRe
         indexes = res.result.get("unexpected_index_list")
         rows = df.loc[indexes] if indexes else df.iloc[0:0]
         description = config.meta.get("why", "")
-        result.outcomes.append(
-            Outcome(frame, config.type, column, severity, bool(res.success), len(rows), description)
-        )
-        if res.success:
-            continue
-        if indexes is None:  # a table-level expectation or an exception: the whole frame is suspect
+        check = f"{stage}.{frame}.{config.type}"
+        if config.meta.get("keep_first") and column:
+            rows = rows[rows.duplicated(subset=[column], keep="first")]
+        if not res.success and indexes is None:
+            rows = df.iloc[0:0]
             if severity == "error" and key in df:
                 blocked |= set(df[key].dropna())
             observed = res.result.get("observed_value") if res.result else None
+            suffix = f" (observed {observed!r})" if observed is not None else ""
             result.failures.append(
-                Failure(
-                    check=f"{stage}.{frame}.{config.type}",
-                    severity=severity,
-                    document_id=None,
-                    table_id=None,
-                    message=f"{description} (observed {observed!r})"
-                    if observed is not None
-                    else description,
-                )
+                Failure(check, severity, None, None, message=f"{description}{suffix}")
             )
+        result.outcomes.append(
+            Outcome(frame, config.type, column, severity, bool(res.success), len(rows), description)
+        )
+        if res.success or rows.empty:
             continue
-        if config.meta.get("keep_first") and column:
-            rows = rows[rows.duplicated(subset=[column], keep="first")]
-        if severity == "error" and key in rows:
+        if severity == "error" and config.meta.get("scope") == "row":
+            result.failed_rows |= _row_keys(rows)
+        elif severity == "error" and key in rows:
             blocked |= set(rows[key].dropna())
-        result.failures += [
-            _row_failure(f"{stage}.{frame}.{config.type}", severity, row, column, description)
-            for row in rows.head(MAX_DETAILS).to_dict("records")
-        ]
+        result.failures += _row_failures(check, severity, rows, column, description)
     return blocked
 
 
+def _row_keys(rows: pd.DataFrame) -> set[tuple[str, int]]:
+    keys = rows[["table_id", "row_index"]].dropna().drop_duplicates()
+    return {(str(t), int(r)) for t, r in keys.itertuples(index=False)}
+
+
+def _row_failures(
+    check: str, severity: str, rows: pd.DataFrame, column: str | None, why: str
+) -> list[Failure]:
+    """GE's unexpected rows as Failures: one per table row when the frame has rows (its columns
+    listed together), else one per unexpected record."""
+    by_row = ["table_id", "row_index"] if {"table_id", "row_index"} <= set(rows) else None
+    groups = (
+        [g for _, g in rows.groupby(by_row, sort=True, dropna=False)]
+        if by_row
+        else [rows.iloc[[i]] for i in range(len(rows))]
+    )
+    return [_row_failure(check, severity, group, column, why) for group in groups]
+
+
 def _row_failure(
-    check: str, severity: str, row: dict[str, Any], column: str | None, why: str
+    check: str, severity: str, rows: pd.DataFrame, column: str | None, why: str
 ) -> Failure:
-    """A GE unexpected row as a Failure, with whatever location fields the frame has."""
-    context = {name: _plain(row.get(name)) for name in _CONTEXT_FIELDS}
-    if context["row_label"] is None and "text" in row:
-        context["row_label"] = _plain(row["text"])
-    value = _plain(row.get(column)) if column else None
+    """One located Failure for the unexpected records of one table row (or one record)."""
+    first = rows.iloc[0].to_dict()
+    context = {name: _plain(first.get(name)) for name in _CONTEXT_FIELDS}
+    if context["row_label"] is None and "text" in first:
+        context["row_label"] = _plain(first["text"])
+    if "column_label" in rows and len(rows) > 1:
+        context["column_label"] = "; ".join(str(c) for c in rows["column_label"])
+    values = [_plain(v) for v in rows[column]] if column and column in rows else []
+    shown = values[0] if len(values) == 1 else values
     return Failure(
         check=check,
         severity=severity,
         **context,
-        actual=value if isinstance(value, float) else None,
-        message=f"{why}: {column}={value!r}" if column else why,
+        row_index=_plain(first.get("row_index")),
+        actual=shown if isinstance(shown, float) else None,
+        message=f"{why}: {column}={shown!r}" if column else why,
     )
 
 
@@ -251,6 +275,7 @@ def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResu
         "candidates": candidates,
         "raw_cells": raw_cells,
         "extract_tables": _extract_tables(candidates, raw_cells),
+        "value_cells": plausibility.header_alignment(raw_cells),
     }
     for frame in _frames_of("extract"):
         result.failed_tables |= _validate("extract", frame, frames[frame], "table_id", result)
@@ -259,9 +284,16 @@ def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResu
 
 @_timed
 def check_parse(cells: pd.DataFrame) -> GateResult:
-    """Every number parsed, plausible header years, labelled rows, unique cells, known units."""
+    """Every number parsed, labelled rows, unique cells, known units; numbers plausible for their
+    unit and neighbours; each column's year printed over it, once, in order."""
     result = GateResult("parse")
-    result.failed_tables = _validate("parse", "cells", cells, "table_id", result)
+    frames = {
+        "cells": cells,
+        "cell_facts": plausibility.cell_facts(cells),
+        "column_facts": plausibility.column_facts(cells),
+    }
+    for frame in _frames_of("parse"):
+        result.failed_tables |= _validate("parse", frame, frames[frame], "table_id", result)
     return result
 
 
@@ -334,6 +366,7 @@ def value_nok_failures(cells: pd.DataFrame) -> list[Failure]:
             table_id=row["table_id"],
             page=_plain(row["page"]),
             row_label=row["row_label"],
+            row_index=_plain(row["row_index"]),
             column_index=_plain(row["column_index"]),
             column_label=row["column_label"],
             expected=_plain(exp),

@@ -47,6 +47,7 @@ class Failure:
     related_document_id: str | None = None
     related_table_id: str | None = None
     related_page: int | None = None
+    row_index: int | None = None  # with table_id: the row a row-local failure holds back
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -185,6 +186,7 @@ def _evaluate(
         table_id=grid.table_id,
         page=target.page,
         row_label=grid.labels[row],
+        row_index=row,
         column_index=column,
         column_label=grid.columns[column].label,
         expected=round(expected, 6),
@@ -266,10 +268,21 @@ def _row_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
 
 
 def _column_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
+    """A column computed from other columns, row by row. With `either_sign` the table's rows may
+    follow the identity or its negation (avvik = regnskap - budsjett or budsjett - regnskap): the
+    reading more rows satisfy is this table's convention, and only rows breaking it fail."""
+    readings = (1.0, -1.0) if identity.get("either_sign") else (1.0,)
+    return min(
+        (_column_reading(grid, identity, flip) for flip in readings),
+        key=len,
+    )
+
+
+def _column_reading(grid: Grid, identity: dict[str, Any], flip: float) -> list[Failure]:
     failures = []
     for target_column in _select_columns(grid, {**identity["target"], "year": "any"}, None):
         term_columns = [
-            (float(selector.get("sign", 1)), column)
+            (flip * float(selector.get("sign", 1)), column)
             for selector in identity["terms"]
             for column in _select_columns(grid, selector, target_column)
         ]
@@ -363,41 +376,44 @@ def _readings(
 
 
 def _signs(grid: Grid) -> list[Failure]:
-    """Lines with a fixed sign (income negative, expenses positive) in the amount columns."""
+    """Lines with a fixed sign (income negative, expenses positive) in the amount columns.
+
+    Which way round is read from the table: when most signed cells are printed against the table
+    type's `sign_convention` (income positive, as before 2020, or negative), the whole table
+    follows the other one; only the cells against the table's own convention fail.
+    """
     catalog = table_catalog()
-    flip = (
-        -1 if catalog["tables"][grid.canonical].get("sign_convention") == "income_positive" else 1
-    )
-    failures = []
-    for line_id, row in grid.lines.items():
-        sign = catalog["lines"][line_id].get("sign")
-        if sign is None:
-            continue
-        want = (-1 if sign == "negative" else 1) * flip
-        for column, col in sorted(grid.columns.items()):
-            cell = grid.cells.get((row, column))
-            if (
-                cell is None
-                or col.measure not in catalog["signed_measures"]
-                or cell.value * want >= 0
-            ):
-                continue
-            failures.append(
-                Failure(
-                    check=f"sign:{line_id}",
-                    severity="error",
-                    document_id=grid.document_id,
-                    table_id=grid.table_id,
-                    page=cell.page,
-                    row_label=grid.labels[row],
-                    column_index=column,
-                    column_label=col.label,
-                    actual=cell.value,
-                    message=f"{line_id} is printed {'negative' if want < 0 else 'positive'} "
-                    f"in {grid.canonical}",
-                )
-            )
-    return failures
+    stated = catalog["tables"][grid.canonical].get("sign_convention")
+    default = -1 if stated == "income_positive" else 1
+    signed = [
+        (line_id, row, column, col, cell, default * (-1 if sign == "negative" else 1))
+        for line_id, row in grid.lines.items()
+        if (sign := catalog["lines"][line_id].get("sign")) is not None
+        for column, col in sorted(grid.columns.items())
+        if col.measure in catalog["signed_measures"]
+        and (cell := grid.cells.get((row, column))) is not None
+        and cell.value != 0
+    ]
+    agree = sum(1 for *_, cell, want in signed if cell.value * want > 0)
+    flip = -1 if 2 * agree < len(signed) else 1  # a tie keeps the stated convention
+    return [
+        Failure(
+            check=f"sign:{line_id}",
+            severity="error",
+            document_id=grid.document_id,
+            table_id=grid.table_id,
+            page=cell.page,
+            row_label=grid.labels[row],
+            row_index=row,
+            column_index=column,
+            column_label=col.label,
+            actual=cell.value,
+            message=f"{line_id} is printed {'negative' if want * flip < 0 else 'positive'} "
+            f"in the rest of this {grid.canonical}",
+        )
+        for line_id, row, column, col, cell, want in signed
+        if cell.value * want * flip < 0
+    ]
 
 
 def _missing_lines(grid: Grid) -> list[Failure]:

@@ -103,14 +103,15 @@ def test_dropped_area_row_breaks_sum_bevilgninger() -> None:
 
 
 def _swap(cells: pd.DataFrame, table: str, a: int, b: int) -> pd.DataFrame:
-    """Swap the values of two columns of one table, leaving the headers where they were."""
+    """Swap the numbers of two columns of one table, leaving the headers where they were."""
     cells = cells.copy()
     in_table = cells["table_id"] == table
-    left = cells[in_table & (cells["column_index"] == a)].set_index("row_index")["value"]
-    right = cells[in_table & (cells["column_index"] == b)].set_index("row_index")["value"]
-    for column, values in ((a, right), (b, left)):
-        mask = in_table & (cells["column_index"] == column)
-        cells.loc[mask, "value"] = cells.loc[mask, "row_index"].map(values).to_numpy()
+    for field in ("value", "value_nok"):
+        left = cells[in_table & (cells["column_index"] == a)].set_index("row_index")[field]
+        right = cells[in_table & (cells["column_index"] == b)].set_index("row_index")[field]
+        for column, values in ((a, right), (b, left)):
+            mask = in_table & (cells["column_index"] == column)
+            cells.loc[mask, field] = cells.loc[mask, "row_index"].map(values).to_numpy()
     return cells
 
 
@@ -124,12 +125,16 @@ def test_swapped_columns_fail_cross_table_totals_and_blame_the_swapped_table() -
     }
 
 
-def test_swapped_budget_and_accounts_fail_differanse() -> None:
-    result = curate(_swap(sample_cells(), f"{REPORT}:t0001", 0, 1))
+def test_swapped_budget_and_deviation_fail_differanse() -> None:
+    """Swapping Budsjett and Regnskap reads as the other avvik convention, which a table may
+    follow (and Regnskap with Differanse keeps d = b - r true); Budsjett with Differanse breaks
+    both conventions."""
+    result = curate(_swap(sample_cells(), f"{REPORT}:t0001", 0, 2))
     assert result.failed_tables == {f"{REPORT}:t0001"}
-    failures = [f for f in result.failures if f.check == "differanse_budsjett_minus_regnskap"]
-    assert (
-        failures[0].row_label == "Rammetilskudd" and failures[0].column_label == "Differanse 2020"
+    failures = [f for f in result.failures if f.check == "avvik_budsjett_regnskap"]
+    assert (failures[0].row_label, failures[0].column_label) == (
+        "Rammetilskudd",
+        "Differanse 2020",
     )
 
 
