@@ -26,6 +26,7 @@ from pipeline.quality.recognise import (
 )
 
 _EPSILON = 1e-9
+_MIN_SUBTOTALS = 2  # a grand total directly below one sum is that section collapsed, not a total
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,45 +305,63 @@ def generic_sums(
     """Test every "Sum ..." row against the rows above it, back to the previous sum or section row.
 
     Section rows carry no values, so they show as gaps in row_index; herav rows are left out. The
-    row passes when one reading holds: the block above; the block from the row that starts with the
-    sum's own name (a heading wrapped into the first item's label); the subtotals since the last
-    grand total (when the row directly follows another sum); the previous subtotal plus the block
-    (a running total). A sum row printed as whole numbers only ("10,0", "-31,0") is taken as
-    rounded to units.
+    row passes when one reading holds in every column it prints: a run of rows ending directly
+    above it (its section's heading may be missing or wrapped into an item's label, so the run may
+    start anywhere in the block); the previous subtotal plus the block (a running total); the
+    subtotals since the last grand total, when it directly follows two or more sums (one sum
+    before it is a section printed collapsed, or a total whose other part is on another page).
+    A named sum ("Sum Interne rammeendringer") over one row that does not carry its name is its
+    section printed collapsed, under an unrelated line: not tested. A
+    sum row printed as whole numbers only ("10,0", "-31,0") is taken as rounded to units. In a
+    table the catalog did not recognise, a block that runs up to the table's first row is not
+    tested: the table may continue one from the page before, whose rows the sum also counts.
     """
     rules = table_catalog()["generic_sum"]
     severity = severity or rules["severity"]
-    names = {r: normalise(label) for r, label in grid.labels.items()}
-    is_sum = {r: re.search(rules["pattern"], name) is not None for r, name in names.items()}
+    is_sum = {
+        r: re.search(rules["pattern"], normalise(label)) is not None
+        for r, label in grid.labels.items()
+    }
+    first_row = None if grid.canonical else min(grid.labels, default=None)
     failures: list[Failure] = []
     subtotals: list[int] = []
-    for row in sorted(grid.labels):
-        if not is_sum[row]:
-            continue
+    for row in sorted(r for r, summed in is_sum.items() if summed):
         block, previous_sum = _block_above(grid, row, is_sum)
-        readings = _readings(
-            block, previous_sum, subtotals, names, re.sub(rules["pattern"], "", names[row])
+        continued = bool(block) and block[0] == first_row
+        section = re.sub(rules["pattern"], "", normalise(grid.labels[row])).strip()
+        collapsed = bool(section) and not any(
+            normalise(grid.labels[r]).startswith(section) for r in block
         )
+        readings = [] if continued else _readings(block, previous_sum, subtotals)
+        if collapsed and len(block) == 1:
+            readings = []
         subtotals = [*subtotals, row] if block else []
-        values = [cell.value for (r, _), cell in grid.cells.items() if r == row]
-        whole = 0 if len(values) > 1 and all(v == round(v) for v in values) else None
-        for column in sorted(grid.columns):
-            tested = [
-                _evaluate(
-                    check,
-                    severity,
-                    grid,
-                    row,
-                    column,
-                    [_Term(1.0, t, column, grid) for t in reading],
-                    target_decimals=whole,
-                )
-                for reading in readings
-                if (row, column) in grid.cells and any((t, column) in grid.cells for t in reading)
-            ]
-            if tested and all(tested):
-                failures.append(tested[0])
+        failures += _first_failing_reading(grid, row, readings, check, severity)
     return failures
+
+
+def _first_failing_reading(
+    grid: Grid, row: int, readings: list[list[int]], check: str, severity: str
+) -> list[Failure]:
+    """The failures of the first testable reading, or none when some testable reading holds."""
+    values = [cell.value for (r, _), cell in grid.cells.items() if r == row]
+    whole = 0 if len(values) > 1 and all(v == round(v) for v in values) else None
+    columns = [c for c in sorted(grid.columns) if (row, c) in grid.cells]
+    outcomes = []
+    for reading in readings:
+        tested = [c for c in columns if any((t, c) in grid.cells for t in reading)]
+        if not tested:
+            continue
+        terms = {c: [_Term(1.0, t, c, grid) for t in reading] for c in tested}
+        found = [
+            _evaluate(check, severity, grid, row, c, terms[c], target_decimals=whole)
+            for c in tested
+        ]
+        failed = [f for f in found if f is not None]
+        if not failed:
+            return []
+        outcomes.append(failed)
+    return outcomes[0] if outcomes else []
 
 
 def _block_above(grid: Grid, row: int, is_sum: dict[int, bool]) -> tuple[list[int], int | None]:
@@ -356,20 +375,11 @@ def _block_above(grid: Grid, row: int, is_sum: dict[int, bool]) -> tuple[list[in
     return sorted(block), (r if r in grid.labels else None)
 
 
-def _readings(
-    block: list[int],
-    previous_sum: int | None,
-    subtotals: list[int],
-    names: dict[int, str],
-    name: str,
-) -> list[list[int]]:
-    """The candidate term sets of one generic sum row, most specific last."""
+def _readings(block: list[int], previous_sum: int | None, subtotals: list[int]) -> list[list[int]]:
+    """The candidate term sets of one generic sum row, the whole block first."""
     if not block:
-        return [list(subtotals)] if subtotals else []
-    readings = [block]
-    named = [r for r in block if name.strip() and names[r].startswith(name.strip())]
-    if named:
-        readings.append([r for r in block if r >= named[-1]])
+        return [list(subtotals)] if len(subtotals) >= _MIN_SUBTOTALS else []
+    readings = [block[start:] for start in range(len(block))]
     if previous_sum is not None:
         readings.append([previous_sum, *block])
     return readings
