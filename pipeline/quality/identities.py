@@ -165,8 +165,12 @@ def _evaluate(
     terms: list[_Term],
     message: str = "",
     target_decimals: int | None = None,
+    same_number: bool = False,
 ) -> Failure | None:
-    """Compare a target cell with the signed sum of its terms; None if it holds or is untestable."""
+    """Compare a target cell with the signed sum of its terms; None if it holds or is untestable.
+
+    `same_number`: the target and its one term print the same quantity, so with the same decimals
+    they round alike and must be equal, not merely within the rounding tolerance."""
     target = grid.cells.get((row, column))
     present = [
         (t, t.grid.cells[(t.row, t.column)]) for t in terms if (t.row, t.column) in t.grid.cells
@@ -176,6 +180,8 @@ def _evaluate(
     expected = sum(t.sign * cell.value for t, cell in present)
     decimals = target.decimals if target_decimals is None else target_decimals
     allowed = tolerance([decimals, *(cell.decimals for _, cell in present)])
+    if same_number and len(present) == 1 and present[0][1].decimals == decimals:
+        allowed = 0.0
     if abs(expected - target.value) <= allowed + _EPSILON:
         return None
     others = [t for t in terms if t.grid is not grid]
@@ -502,7 +508,15 @@ def cross_table(grids: dict[str, Grid]) -> list[Failure]:
                     terms = _cross_terms(tables, rule["terms"], col)
                     if terms is None:
                         continue
-                    failure = _evaluate(rule["name"], rule["severity"], grid, row, column, terms)
+                    failure = _evaluate(
+                        rule["name"],
+                        rule["severity"],
+                        grid,
+                        row,
+                        column,
+                        terms,
+                        same_number=len(terms) == 1,
+                    )
                     if failure:
                         failures.append(failure)
     return failures
