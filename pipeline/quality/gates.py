@@ -9,15 +9,12 @@ published. The curate gate adds the exact schema check and the arithmetic identi
 from __future__ import annotations
 
 import functools
-import html
 import json
 import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,53 +24,16 @@ from pipeline.parse.vocabulary import units
 from pipeline.quality import plausibility
 from pipeline.quality.identities import Failure, check_identities
 from pipeline.quality.recognise import table_catalog
+from pipeline.quality.report import write_report
+from pipeline.quality.results import GateResult, Outcome
 from pipeline.schemas import EXPECTATIONS_DIR, SCHEMA_DIR, dataset_schema, load_yaml
 
 STAGES = ("ingest", "extract", "parse", "curate")
 
+__all__ = ["GateResult", "Outcome", "write_report"]  # the runner's names, kept importable here
+
 _CONTEXT_FIELDS = ("document_id", "table_id", "page", "row_label", "column_index", "column_label")
 _SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One expectation or check as it ran: the report lists every one, passed or not."""
-
-    frame: str
-    name: str
-    column: str | None
-    severity: str
-    success: bool
-    unexpected: int
-    description: str = ""
-
-
-@dataclass(slots=True)
-class GateResult:
-    gate: str
-    outcomes: list[Outcome] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    failed_tables: set[str] = field(default_factory=set)
-    failed_rows: set[tuple[str, int]] = field(default_factory=set)  # (table_id, row_index)
-    failed_documents: set[str] = field(default_factory=set)
-    seconds: float = 0.0
-
-    @property
-    def passed(self) -> bool:
-        """True when nothing blocking failed (warnings don't block)."""
-        return not any(f.severity == "error" for f in self.failures)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "gate": self.gate,
-            "passed": self.passed,
-            "seconds": round(self.seconds, 3),
-            "failed_tables": sorted(self.failed_tables),
-            "failed_rows": [list(key) for key in sorted(self.failed_rows)],
-            "failed_documents": sorted(self.failed_documents),
-            "outcomes": [asdict(o) for o in self.outcomes],
-            "failures": [f.to_dict() for f in self.failures],
-        }
 
 
 @cache
@@ -461,90 +421,3 @@ def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFr
     result.failures += arithmetic
     result.failed_tables |= blame(arithmetic)
     return result
-
-
-def write_report(results: list[GateResult], out_dir: Path) -> Path:
-    """A static HTML validation report: every expectation with pass/fail, every failure located."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "validation.html"
-    esc = html.escape
-    parts = [
-        "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;vertical-align:top}"
-        ".ok{color:#070}.bad{color:#b00}.warn{color:#a60}</style>",
-        "<h1>Validation report</h1>",
-    ]
-    for res in results:
-        state = "passed" if res.passed else "FAILED"
-        parts.append(
-            f"<h2>{esc(res.gate)} gate: "
-            f"<span class='{'ok' if res.passed else 'bad'}'>{state}</span>"
-            f" ({res.seconds:.2f} s)</h2>"
-        )
-        if res.failed_tables or res.failed_documents:
-            blocked = sorted(res.failed_tables | res.failed_documents)
-            parts.append(f"<p>Quarantined: {esc(', '.join(blocked))}</p>")
-        parts.append(
-            "<table><tr><th>frame</th><th>expectation / check</th><th>column</th><th>severity</th>"
-            "<th>result</th><th>unexpected</th><th>why</th></tr>"
-        )
-        for o in res.outcomes:
-            css = "ok" if o.success else ("bad" if o.severity == "error" else "warn")
-            parts.append(
-                f"<tr><td>{esc(o.frame)}</td><td>{esc(o.name)}</td><td>{esc(o.column or '')}</td>"
-                f"<td>{o.severity}</td><td class='{css}'>{'pass' if o.success else 'fail'}</td>"
-                f"<td>{o.unexpected}</td><td>{esc(o.description)}</td></tr>"
-            )
-        parts.append("</table>")
-        if res.failures:
-            headers = [
-                "check",
-                "severity",
-                "document",
-                "page",
-                "table",
-                "row",
-                "column",
-                "expected",
-                "actual",
-                "terms",
-                "message",
-                "related",
-            ]
-            parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>")
-            for f in res.failures:
-                related = " ".join(
-                    str(x)
-                    for x in (
-                        f.related_document_id,
-                        f.related_page and f"p{f.related_page}",
-                        f.related_table_id,
-                    )
-                    if x
-                )
-                cells = [
-                    f.check,
-                    f.severity,
-                    f.document_id,
-                    f.page,
-                    f.table_id,
-                    f.row_label,
-                    f.column_label if f.column_label is not None else f.column_index,
-                    f.expected,
-                    f.actual,
-                    "<br>".join(esc(t) for t in f.terms),
-                    f.message,
-                    related,
-                ]
-                parts.append(
-                    "<tr>"
-                    + "".join(
-                        f"<td>{c if i == 9 else esc('' if c is None else str(c))}</td>"
-                        for i, c in enumerate(cells)
-                    )
-                    + "</tr>"
-                )
-            parts.append("</table>")
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
