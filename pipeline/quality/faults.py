@@ -92,13 +92,14 @@ def digit_sites(pdf: pikepdf.Pdf, pages: list[int]) -> list[Site]:
     """Every printed digit on the given pages whose font can print another digit instead."""
     sites = []
     for page in pages:
-        fonts = pdf.pages[page].Resources.get("/Font", {})
-        codes = {name: font_codes(font) for name, font in fonts.items()}
+        fonts: Any = pdf.pages[page].Resources.get("/Font", {})
+        codes = {str(name): font_codes(font) for name, font in fonts.items()}
         font = ""
-        for index, (operands, operator) in enumerate(pikepdf.parse_content_stream(pdf.pages[page])):
-            if str(operator) == "Tf":
+        for index, instruction in enumerate(pikepdf.parse_content_stream(pdf.pages[page])):
+            operands, operator = instruction.operands, str(instruction.operator)
+            if operator == "Tf":
                 font = str(operands[0])
-            for part, data in _strings(operands, str(operator)):
+            for part, data in _strings(operands, operator):
                 table = codes.get(font)
                 if table is None or len(table.code_of) < 2:
                     continue
@@ -115,7 +116,7 @@ def tampered(source: bytes, site: Site, digit: str) -> bytes:
     page = pdf.pages[site.page]
     table = font_codes(page.Resources.Font[site.font])
     instructions = list(pikepdf.parse_content_stream(page))
-    operands, operator = instructions[site.operator]
+    operands, operator = instructions[site.operator].operands, instructions[site.operator].operator
     data = bytearray(bytes(operands[0] if site.part < 0 else operands[0][site.part]))
     at = site.code * table.width
     data[at : at + table.width] = table.code_of[digit]

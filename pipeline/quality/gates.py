@@ -51,7 +51,8 @@ def _context() -> Any:
 
 def load_suite_dict(stage: str) -> dict[str, Any]:
     """The stage's suite file as GE wrote/reads it (`ExpectationSuite.to_json_dict()` format)."""
-    return json.loads((EXPECTATIONS_DIR / f"{stage}.json").read_text(encoding="utf-8"))
+    suite: dict[str, Any] = json.loads((EXPECTATIONS_DIR / f"{stage}.json").read_text("utf-8"))
+    return suite
 
 
 @cache
@@ -344,15 +345,19 @@ def blame(failures: list[Failure]) -> set[str]:
     one is wrong by itself: when one of them already failed on its own it explains the mismatch;
     otherwise the table that disagrees with the most distinct partners is blamed, both on a tie.
     """
-    errors = [f for f in failures if f.severity == "error" and f.table_id]
-    cross = [f for f in errors if f.related_table_id]
-    blamed = {f.table_id for f in errors if not f.related_table_id}
+    within = {f.table_id for f in failures if f.severity == "error" and not f.related_table_id}
+    blamed = {t for t in within if t}
+    pairs = [
+        (f.table_id, f.related_table_id)
+        for f in failures
+        if f.severity == "error" and f.table_id and f.related_table_id
+    ]
     partners: dict[str, set[str]] = defaultdict(set)
-    for f in cross:
-        partners[f.table_id].add(f.related_table_id)
-        partners[f.related_table_id].add(f.table_id)
-    for f in cross:
-        pair = {f.table_id, f.related_table_id}
+    for left, right in pairs:
+        partners[left].add(right)
+        partners[right].add(left)
+    for left, right in pairs:
+        pair = {left, right}
         if pair & blamed:
             continue
         most = max(len(partners[t]) for t in pair)
@@ -399,7 +404,7 @@ def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFr
             )
         )
         result.failures += money
-        result.failed_tables |= {f.table_id for f in money}
+        result.failed_tables |= {f.table_id for f in money if f.table_id}
 
     arithmetic = check_identities(cells, documents)
     counts = Counter(f.check for f in arithmetic)

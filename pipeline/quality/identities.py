@@ -113,9 +113,8 @@ def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
         "year",
         "value",
     ]
-    for rec, dec, is_numeric in zip(
-        frame[columns].itertuples(index=False), decimals, numeric, strict=True
-    ):
+    records: Iterable[Any] = frame[columns].itertuples(index=False)  # typed by `columns`
+    for rec, dec, is_numeric in zip(records, decimals, numeric, strict=True):
         grid = grids.get(rec.table_id)
         if grid is None:
             canonical = rec.canonical_table if isinstance(rec.canonical_table, str) else None
@@ -242,7 +241,7 @@ def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) ->
     mode = selector.get("year", "same")
     dated = sorted(
         (c for c in candidates if grid.columns[c].year is not None),
-        key=lambda c: grid.columns[c].year,
+        key=lambda c: grid.columns[c].year or 0,
     )
     if mode == "any":
         return candidates
@@ -433,7 +432,7 @@ def _signs(grid: Grid) -> list[Failure]:
 
 
 def _missing_lines(grid: Grid) -> list[Failure]:
-    required, _ = table_lines(grid.canonical)
+    required, _ = table_lines(grid.canonical) if grid.canonical else ([], [])
     return [
         Failure(
             check="catalog_line_missing",

@@ -61,7 +61,8 @@ def column_facts(cells: pd.DataFrame) -> pd.DataFrame:
         .str.casefold(),
         header_years=label.str.replace(_PERIOD, "", regex=True).str.count(_YEAR),
     )
-    step = np.sign(facts.groupby(["table_id", "label_stem"])["year"].diff().astype("float64"))
+    diff = facts.groupby(["table_id", "label_stem"])["year"].diff().astype("float64")
+    step = pd.Series(np.sign(diff), index=diff.index)
     direction = step.groupby([facts["table_id"], facts["label_stem"]])
     facts["years_ordered"] = (
         (direction.transform("min") == direction.transform("max")) & (step != 0)

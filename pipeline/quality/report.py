@@ -136,6 +136,7 @@ def _failures_by_table(blocking: list[Failure], out_dir: Path, frames: RunFrames
     return "\n".join(parts)
 
 
+_BOX = ("x0", "top", "x1", "bottom")
 _COLUMNS = ("check", "row", "column", "expected", "actual", "terms", "message")
 
 
@@ -206,21 +207,16 @@ def _picture(
     name = f"{_slug(table_id)}.png"
     with pdfplumber.open(pdf_path) as pdf:
         page = pdf.pages[page_number - 1]
+        x0, top, x1, bottom = (float(v) for v in box[list(_BOX)].to_numpy(dtype=float))
         region = (
-            max(0.0, float(box["x0"]) - PICTURE_MARGIN),
-            max(0.0, float(box["top"]) - PICTURE_MARGIN),
-            min(float(page.width), float(box["x1"]) + PICTURE_MARGIN),
-            min(float(page.height), float(box["bottom"]) + PICTURE_MARGIN),
+            max(0.0, x0 - PICTURE_MARGIN),
+            max(0.0, top - PICTURE_MARGIN),
+            min(float(page.width), x1 + PICTURE_MARGIN),
+            min(float(page.height), bottom + PICTURE_MARGIN),
         )
         image = page.crop(region).to_image(resolution=PICTURE_RESOLUTION)
-        image.draw_rect(
-            (float(box["x0"]), float(box["top"]), float(box["x1"]), float(box["bottom"])),
-            fill=None,
-            stroke=(220, 30, 30, 255),
-        )
-        for cell in marked.itertuples(index=False):
-            image.draw_rect(
-                (cell.x0, cell.top, cell.x1, cell.bottom), fill=(240, 140, 0, 90), stroke_width=0
-            )
+        image.draw_rect((x0, top, x1, bottom), fill=(0, 0, 0, 0), stroke=(220, 30, 30, 255))
+        for a, b, c, d in marked[list(_BOX)].to_numpy(dtype=float):
+            image.draw_rect((a, b, c, d), fill=(240, 140, 0, 90), stroke_width=0)
         image.save(out_dir / name)
     return name
