@@ -111,7 +111,7 @@ def _validate(stage: str, frame: str, df: pd.DataFrame, key: str, result: GateRe
         indexes = res.result.get("unexpected_index_list")
         rows = df.loc[indexes] if indexes else df.iloc[0:0]
         description = config.meta.get("why", "")
-        check = f"{stage}.{frame}.{config.type}"
+        check = f"{stage}.{frame}.{config.meta.get('check', config.type)}"  # a readable name
         if config.meta.get("keep_first") and column:
             rows = rows[rows.duplicated(subset=[column], keep="first")]
         if not res.success and indexes is None:
