@@ -1,9 +1,12 @@
-"""What a gate reports: every check as it ran, the failures, and what to hold back."""
+"""What a gate reports: every check as it ran, the failures, and what to hold back; and the
+per-cell verdict the runner publishes by (`held_back`, `table_status`)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from pipeline.quality.identities import Failure
 
@@ -47,3 +50,27 @@ class GateResult:
             "outcomes": [asdict(o) for o in self.outcomes],
             "failures": [f.to_dict() for f in self.failures],
         }
+
+
+HELD_TABLE, HELD_ROW = "table_held_back", "row_held_back"
+PARTIAL, COMPLETE = "rows_held_back", "complete"
+
+
+def held_back(cells: pd.DataFrame, results: list[GateResult]) -> pd.Series:
+    """Per cell: why it is held back (a failed table, a failed row) or None to publish it."""
+    tables = set().union(*(r.failed_tables for r in results))
+    rows = set().union(*(r.failed_rows for r in results))
+    keys = pd.Series(
+        list(zip(cells["table_id"], cells["row_index"], strict=True)), index=cells.index
+    )
+    held = pd.Series(None, index=cells.index, dtype=object)
+    held[keys.isin(rows)] = HELD_ROW
+    held[cells["table_id"].isin(tables)] = HELD_TABLE
+    return held
+
+
+def table_status(cells: pd.DataFrame, held: pd.Series) -> pd.Series:
+    """Per cell (all of them, before filtering): whether its table is published whole or with
+    rows held back; the runner writes this as the status column of what it publishes."""
+    partial = set(cells.loc[held == HELD_ROW, "table_id"])
+    return cells["table_id"].map(lambda t: PARTIAL if t in partial else COMPLETE)

@@ -273,3 +273,20 @@ def test_extract_gate_quarantines_only_the_malformed_table() -> None:
         "box ends inside the page width",
         "every table has a label column",
     }
+
+
+def test_held_back_marks_failed_tables_and_rows_and_the_partial_tables() -> None:
+    from pipeline.quality.results import held_back, table_status
+
+    cells = sample_cells()
+    results = [
+        gates.GateResult("parse", failed_rows={(T_5_4_2, 3)}),
+        gates.GateResult("curate", failed_tables={T_5_6}),
+    ]
+    held = held_back(cells, results)
+    assert set(cells.loc[held == "table_held_back", "table_id"]) == {T_5_6}
+    rows = cells.loc[held == "row_held_back", ["table_id", "row_index"]].drop_duplicates()
+    assert [tuple(r) for r in rows.itertuples(index=False)] == [(T_5_4_2, 3)]
+    status = table_status(cells, held)
+    assert set(status[cells["table_id"] == T_5_4_2]) == {"rows_held_back"}
+    assert set(status[cells["table_id"] == T_5_4_1]) == {"complete"}
