@@ -15,6 +15,7 @@ import argparse
 import io
 import random
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,9 +224,9 @@ def sweep(path: Path, kind: str, trials: int, first_seed: int = 0) -> Sweep:
     result = Sweep(document_id, statutory - unclean, statutory & unclean)
     source = path.read_bytes()
     sites = digit_sites(pikepdf.open(path), pages)
-    scratch = path.parent / f".{document_id}.fault.pdf"
     seed = first_seed
-    try:
+    with tempfile.TemporaryDirectory() as work:  # never beside raw/, where a run would read it
+        scratch = Path(work) / path.name
         while len(result.trials) < trials and seed < first_seed + trials * _MAX_DRAWS:
             rng = random.Random(seed)
             seed += 1
@@ -237,8 +238,6 @@ def sweep(path: Path, kind: str, trials: int, first_seed: int = 0) -> Sweep:
                 result.outside += 1
             else:
                 result.trials.append(trial)
-    finally:
-        scratch.unlink(missing_ok=True)
     return result
 
 
