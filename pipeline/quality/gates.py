@@ -9,69 +9,31 @@ published. The curate gate adds the exact schema check and the arithmetic identi
 from __future__ import annotations
 
 import functools
-import html
 import json
 import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from pipeline.parse.vocabulary import units
+from pipeline.quality import plausibility
 from pipeline.quality.identities import Failure, check_identities
 from pipeline.quality.recognise import table_catalog
+from pipeline.quality.report import write_report
+from pipeline.quality.results import GateResult, Outcome
 from pipeline.schemas import EXPECTATIONS_DIR, SCHEMA_DIR, dataset_schema, load_yaml
 
 STAGES = ("ingest", "extract", "parse", "curate")
-MAX_DETAILS = 50  # failures kept per expectation; quarantine still uses every unexpected row
+
+__all__ = ["GateResult", "Outcome", "write_report"]  # the runner's names, kept importable here
 
 _CONTEXT_FIELDS = ("document_id", "table_id", "page", "row_label", "column_index", "column_label")
 _SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One expectation or check as it ran: the report lists every one, passed or not."""
-
-    frame: str
-    name: str
-    column: str | None
-    severity: str
-    success: bool
-    unexpected: int
-    description: str = ""
-
-
-@dataclass(slots=True)
-class GateResult:
-    gate: str
-    outcomes: list[Outcome] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    failed_tables: set[str] = field(default_factory=set)
-    failed_documents: set[str] = field(default_factory=set)
-    seconds: float = 0.0
-
-    @property
-    def passed(self) -> bool:
-        """True when nothing blocking failed (warnings don't block)."""
-        return not any(f.severity == "error" for f in self.failures)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "gate": self.gate,
-            "passed": self.passed,
-            "seconds": round(self.seconds, 3),
-            "failed_tables": sorted(self.failed_tables),
-            "failed_documents": sorted(self.failed_documents),
-            "outcomes": [asdict(o) for o in self.outcomes],
-            "failures": [f.to_dict() for f in self.failures],
-        }
 
 
 @cache
@@ -89,7 +51,8 @@ def _context() -> Any:
 
 def load_suite_dict(stage: str) -> dict[str, Any]:
     """The stage's suite file as GE wrote/reads it (`ExpectationSuite.to_json_dict()` format)."""
-    return json.loads((EXPECTATIONS_DIR / f"{stage}.json").read_text(encoding="utf-8"))
+    suite: dict[str, Any] = json.loads((EXPECTATIONS_DIR / f"{stage}.json").read_text("utf-8"))
+    return suite
 
 
 @cache
@@ -127,7 +90,12 @@ def _frames_of(stage: str) -> list[str]:
 
 
 def _validate(stage: str, frame: str, df: pd.DataFrame, key: str, result: GateResult) -> set[str]:
-    """Run one frame's expectations, record outcomes and failures; return `key` values to block."""
+    """Run one frame's expectations, record outcomes and failures; return `key` values to block.
+
+    An expectation whose `meta.scope` is "row" holds back only its unexpected rows (into
+    `result.failed_rows`); any other blocks every table (or document) it found a row in. An
+    expectation that fails without rows to show (a table-level one) blocks the whole frame.
+    """
     df = df.reset_index(drop=True)
     batch = _batch_definition(stage, frame).get_batch(batch_parameters={"dataframe": df})
     run = batch.validate(
@@ -143,52 +111,69 @@ def _validate(stage: str, frame: str, df: pd.DataFrame, key: str, result: GateRe
         indexes = res.result.get("unexpected_index_list")
         rows = df.loc[indexes] if indexes else df.iloc[0:0]
         description = config.meta.get("why", "")
-        result.outcomes.append(
-            Outcome(frame, config.type, column, severity, bool(res.success), len(rows), description)
-        )
-        if res.success:
-            continue
-        if indexes is None:  # a table-level expectation or an exception: the whole frame is suspect
+        check = f"{stage}.{frame}.{config.meta.get('check', config.type)}"  # a readable name
+        if config.meta.get("keep_first") and column:
+            rows = rows[rows.duplicated(subset=[column], keep="first")]
+        if not res.success and indexes is None:
+            rows = df.iloc[0:0]
             if severity == "error" and key in df:
                 blocked |= set(df[key].dropna())
             observed = res.result.get("observed_value") if res.result else None
+            suffix = f" (observed {observed!r})" if observed is not None else ""
             result.failures.append(
-                Failure(
-                    check=f"{stage}.{frame}.{config.type}",
-                    severity=severity,
-                    document_id=None,
-                    table_id=None,
-                    message=f"{description} (observed {observed!r})"
-                    if observed is not None
-                    else description,
-                )
+                Failure(check, severity, None, None, message=f"{description}{suffix}")
             )
+        result.outcomes.append(
+            Outcome(frame, config.type, column, severity, bool(res.success), len(rows), description)
+        )
+        if res.success or rows.empty:
             continue
-        if config.meta.get("keep_first") and column:
-            rows = rows[rows.duplicated(subset=[column], keep="first")]
-        if severity == "error" and key in rows:
+        if severity == "error" and config.meta.get("scope") == "row":
+            result.failed_rows |= _row_keys(rows)
+        elif severity == "error" and key in rows:
             blocked |= set(rows[key].dropna())
-        result.failures += [
-            _row_failure(f"{stage}.{frame}.{config.type}", severity, row, column, description)
-            for row in rows.head(MAX_DETAILS).to_dict("records")
-        ]
+        result.failures += _row_failures(check, severity, rows, column, description)
     return blocked
 
 
+def _row_keys(rows: pd.DataFrame) -> set[tuple[str, int]]:
+    keys = rows[["table_id", "row_index"]].dropna().drop_duplicates()
+    return {(str(t), int(r)) for t, r in keys.itertuples(index=False)}
+
+
+def _row_failures(
+    check: str, severity: str, rows: pd.DataFrame, column: str | None, why: str
+) -> list[Failure]:
+    """GE's unexpected rows as Failures: one per table row when the frame has rows (its columns
+    listed together), else one per unexpected record."""
+    by_row = ["table_id", "row_index"] if {"table_id", "row_index"} <= set(rows) else None
+    groups = (
+        [g for _, g in rows.groupby(by_row, sort=True, dropna=False)]
+        if by_row
+        else [rows.iloc[[i]] for i in range(len(rows))]
+    )
+    return [_row_failure(check, severity, group, column, why) for group in groups]
+
+
 def _row_failure(
-    check: str, severity: str, row: dict[str, Any], column: str | None, why: str
+    check: str, severity: str, rows: pd.DataFrame, column: str | None, why: str
 ) -> Failure:
-    """A GE unexpected row as a Failure, with whatever location fields the frame has."""
-    context = {name: _plain(row.get(name)) for name in _CONTEXT_FIELDS}
-    if context["row_label"] is None and "text" in row:
-        context["row_label"] = _plain(row["text"])
-    value = _plain(row.get(column)) if column else None
+    """One located Failure for the unexpected records of one table row (or one record)."""
+    first = rows.iloc[0].to_dict()
+    context = {name: _plain(first.get(name)) for name in _CONTEXT_FIELDS}
+    if context["row_label"] is None and "text" in first:
+        context["row_label"] = _plain(first["text"])
+    if "column_label" in rows and len(rows) > 1:
+        context["column_label"] = "; ".join(str(c) for c in rows["column_label"])
+    values = [_plain(v) for v in rows[column]] if column and column in rows else []
+    shown = values[0] if len(values) == 1 else values
     return Failure(
         check=check,
         severity=severity,
         **context,
-        actual=value if isinstance(value, float) else None,
-        message=f"{why}: {column}={value!r}" if column else why,
+        row_index=_plain(first.get("row_index")),
+        actual=shown if isinstance(shown, float) else None,
+        message=f"{why}: {column}={shown!r}" if column else why,
     )
 
 
@@ -251,6 +236,7 @@ def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResu
         "candidates": candidates,
         "raw_cells": raw_cells,
         "extract_tables": _extract_tables(candidates, raw_cells),
+        "value_cells": plausibility.header_alignment(raw_cells),
     }
     for frame in _frames_of("extract"):
         result.failed_tables |= _validate("extract", frame, frames[frame], "table_id", result)
@@ -259,9 +245,16 @@ def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResu
 
 @_timed
 def check_parse(cells: pd.DataFrame) -> GateResult:
-    """Every number parsed, plausible header years, labelled rows, unique cells, known units."""
+    """Every number parsed, labelled rows, unique cells, known units; numbers plausible for their
+    unit and neighbours; each column's year printed over it, once, in order."""
     result = GateResult("parse")
-    result.failed_tables = _validate("parse", "cells", cells, "table_id", result)
+    frames = {
+        "cells": cells,
+        "cell_facts": plausibility.cell_facts(cells),
+        "column_facts": plausibility.column_facts(cells),
+    }
+    for frame in _frames_of("parse"):
+        result.failed_tables |= _validate("parse", frame, frames[frame], "table_id", result)
     return result
 
 
@@ -334,6 +327,7 @@ def value_nok_failures(cells: pd.DataFrame) -> list[Failure]:
             table_id=row["table_id"],
             page=_plain(row["page"]),
             row_label=row["row_label"],
+            row_index=_plain(row["row_index"]),
             column_index=_plain(row["column_index"]),
             column_label=row["column_label"],
             expected=_plain(exp),
@@ -351,15 +345,19 @@ def blame(failures: list[Failure]) -> set[str]:
     one is wrong by itself: when one of them already failed on its own it explains the mismatch;
     otherwise the table that disagrees with the most distinct partners is blamed, both on a tie.
     """
-    errors = [f for f in failures if f.severity == "error" and f.table_id]
-    cross = [f for f in errors if f.related_table_id]
-    blamed = {f.table_id for f in errors if not f.related_table_id}
+    within = {f.table_id for f in failures if f.severity == "error" and not f.related_table_id}
+    blamed = {t for t in within if t}
+    pairs = [
+        (f.table_id, f.related_table_id)
+        for f in failures
+        if f.severity == "error" and f.table_id and f.related_table_id
+    ]
     partners: dict[str, set[str]] = defaultdict(set)
-    for f in cross:
-        partners[f.table_id].add(f.related_table_id)
-        partners[f.related_table_id].add(f.table_id)
-    for f in cross:
-        pair = {f.table_id, f.related_table_id}
+    for left, right in pairs:
+        partners[left].add(right)
+        partners[right].add(left)
+    for left, right in pairs:
+        pair = {left, right}
         if pair & blamed:
             continue
         most = max(len(partners[t]) for t in pair)
@@ -406,7 +404,7 @@ def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFr
             )
         )
         result.failures += money
-        result.failed_tables |= {f.table_id for f in money}
+        result.failed_tables |= {f.table_id for f in money if f.table_id}
 
     arithmetic = check_identities(cells, documents)
     counts = Counter(f.check for f in arithmetic)
@@ -428,90 +426,3 @@ def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFr
     result.failures += arithmetic
     result.failed_tables |= blame(arithmetic)
     return result
-
-
-def write_report(results: list[GateResult], out_dir: Path) -> Path:
-    """A static HTML validation report: every expectation with pass/fail, every failure located."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "validation.html"
-    esc = html.escape
-    parts = [
-        "<!doctype html><meta charset='utf-8'><title>Validation report</title>",
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;vertical-align:top}"
-        ".ok{color:#070}.bad{color:#b00}.warn{color:#a60}</style>",
-        "<h1>Validation report</h1>",
-    ]
-    for res in results:
-        state = "passed" if res.passed else "FAILED"
-        parts.append(
-            f"<h2>{esc(res.gate)} gate: "
-            f"<span class='{'ok' if res.passed else 'bad'}'>{state}</span>"
-            f" ({res.seconds:.2f} s)</h2>"
-        )
-        if res.failed_tables or res.failed_documents:
-            blocked = sorted(res.failed_tables | res.failed_documents)
-            parts.append(f"<p>Quarantined: {esc(', '.join(blocked))}</p>")
-        parts.append(
-            "<table><tr><th>frame</th><th>expectation / check</th><th>column</th><th>severity</th>"
-            "<th>result</th><th>unexpected</th><th>why</th></tr>"
-        )
-        for o in res.outcomes:
-            css = "ok" if o.success else ("bad" if o.severity == "error" else "warn")
-            parts.append(
-                f"<tr><td>{esc(o.frame)}</td><td>{esc(o.name)}</td><td>{esc(o.column or '')}</td>"
-                f"<td>{o.severity}</td><td class='{css}'>{'pass' if o.success else 'fail'}</td>"
-                f"<td>{o.unexpected}</td><td>{esc(o.description)}</td></tr>"
-            )
-        parts.append("</table>")
-        if res.failures:
-            headers = [
-                "check",
-                "severity",
-                "document",
-                "page",
-                "table",
-                "row",
-                "column",
-                "expected",
-                "actual",
-                "terms",
-                "message",
-                "related",
-            ]
-            parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>")
-            for f in res.failures:
-                related = " ".join(
-                    str(x)
-                    for x in (
-                        f.related_document_id,
-                        f.related_page and f"p{f.related_page}",
-                        f.related_table_id,
-                    )
-                    if x
-                )
-                cells = [
-                    f.check,
-                    f.severity,
-                    f.document_id,
-                    f.page,
-                    f.table_id,
-                    f.row_label,
-                    f.column_label if f.column_label is not None else f.column_index,
-                    f.expected,
-                    f.actual,
-                    "<br>".join(esc(t) for t in f.terms),
-                    f.message,
-                    related,
-                ]
-                parts.append(
-                    "<tr>"
-                    + "".join(
-                        f"<td>{c if i == 9 else esc('' if c is None else str(c))}</td>"
-                        for i, c in enumerate(cells)
-                    )
-                    + "</tr>"
-                )
-            parts.append("</table>")
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path

@@ -26,6 +26,7 @@ from pipeline.quality.recognise import (
 )
 
 _EPSILON = 1e-9
+_MIN_SUBTOTALS = 2  # a grand total directly below one sum is that section collapsed, not a total
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Failure:
     related_document_id: str | None = None
     related_table_id: str | None = None
     related_page: int | None = None
+    row_index: int | None = None  # with table_id: the row a row-local failure holds back
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,9 +113,8 @@ def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
         "year",
         "value",
     ]
-    for rec, dec, is_numeric in zip(
-        frame[columns].itertuples(index=False), decimals, numeric, strict=True
-    ):
+    records: Iterable[Any] = frame[columns].itertuples(index=False)  # typed by `columns`
+    for rec, dec, is_numeric in zip(records, decimals, numeric, strict=True):
         grid = grids.get(rec.table_id)
         if grid is None:
             canonical = rec.canonical_table if isinstance(rec.canonical_table, str) else None
@@ -163,8 +164,12 @@ def _evaluate(
     terms: list[_Term],
     message: str = "",
     target_decimals: int | None = None,
+    same_number: bool = False,
 ) -> Failure | None:
-    """Compare a target cell with the signed sum of its terms; None if it holds or is untestable."""
+    """Compare a target cell with the signed sum of its terms; None if it holds or is untestable.
+
+    `same_number`: the target and its one term print the same quantity, so with the same decimals
+    they round alike and must be equal, not merely within the rounding tolerance."""
     target = grid.cells.get((row, column))
     present = [
         (t, t.grid.cells[(t.row, t.column)]) for t in terms if (t.row, t.column) in t.grid.cells
@@ -174,6 +179,8 @@ def _evaluate(
     expected = sum(t.sign * cell.value for t, cell in present)
     decimals = target.decimals if target_decimals is None else target_decimals
     allowed = tolerance([decimals, *(cell.decimals for _, cell in present)])
+    if same_number and len(present) == 1 and present[0][1].decimals == decimals:
+        allowed = 0.0
     if abs(expected - target.value) <= allowed + _EPSILON:
         return None
     others = [t for t in terms if t.grid is not grid]
@@ -185,6 +192,7 @@ def _evaluate(
         table_id=grid.table_id,
         page=target.page,
         row_label=grid.labels[row],
+        row_index=row,
         column_index=column,
         column_label=grid.columns[column].label,
         expected=round(expected, 6),
@@ -233,7 +241,7 @@ def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) ->
     mode = selector.get("year", "same")
     dated = sorted(
         (c for c in candidates if grid.columns[c].year is not None),
-        key=lambda c: grid.columns[c].year,
+        key=lambda c: grid.columns[c].year or 0,
     )
     if mode == "any":
         return candidates
@@ -266,10 +274,21 @@ def _row_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
 
 
 def _column_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
+    """A column computed from other columns, row by row. With `either_sign` the table's rows may
+    follow the identity or its negation (avvik = regnskap - budsjett or budsjett - regnskap): the
+    reading more rows satisfy is this table's convention, and only rows breaking it fail."""
+    readings = (1.0, -1.0) if identity.get("either_sign") else (1.0,)
+    return min(
+        (_column_reading(grid, identity, flip) for flip in readings),
+        key=len,
+    )
+
+
+def _column_reading(grid: Grid, identity: dict[str, Any], flip: float) -> list[Failure]:
     failures = []
     for target_column in _select_columns(grid, {**identity["target"], "year": "any"}, None):
         term_columns = [
-            (float(selector.get("sign", 1)), column)
+            (flip * float(selector.get("sign", 1)), column)
             for selector in identity["terms"]
             for column in _select_columns(grid, selector, target_column)
         ]
@@ -291,45 +310,63 @@ def generic_sums(
     """Test every "Sum ..." row against the rows above it, back to the previous sum or section row.
 
     Section rows carry no values, so they show as gaps in row_index; herav rows are left out. The
-    row passes when one reading holds: the block above; the block from the row that starts with the
-    sum's own name (a heading wrapped into the first item's label); the subtotals since the last
-    grand total (when the row directly follows another sum); the previous subtotal plus the block
-    (a running total). A sum row printed as whole numbers only ("10,0", "-31,0") is taken as
-    rounded to units.
+    row passes when one reading holds in every column it prints: a run of rows ending directly
+    above it (its section's heading may be missing or wrapped into an item's label, so the run may
+    start anywhere in the block); the previous subtotal plus the block (a running total); the
+    subtotals since the last grand total, when it directly follows two or more sums (one sum
+    before it is a section printed collapsed, or a total whose other part is on another page).
+    A named sum ("Sum Interne rammeendringer") over one row that does not carry its name is its
+    section printed collapsed, under an unrelated line: not tested. A
+    sum row printed as whole numbers only ("10,0", "-31,0") is taken as rounded to units. In a
+    table the catalog did not recognise, a block that runs up to the table's first row is not
+    tested: the table may continue one from the page before, whose rows the sum also counts.
     """
     rules = table_catalog()["generic_sum"]
     severity = severity or rules["severity"]
-    names = {r: normalise(label) for r, label in grid.labels.items()}
-    is_sum = {r: re.search(rules["pattern"], name) is not None for r, name in names.items()}
+    is_sum = {
+        r: re.search(rules["pattern"], normalise(label)) is not None
+        for r, label in grid.labels.items()
+    }
+    first_row = None if grid.canonical else min(grid.labels, default=None)
     failures: list[Failure] = []
     subtotals: list[int] = []
-    for row in sorted(grid.labels):
-        if not is_sum[row]:
-            continue
+    for row in sorted(r for r, summed in is_sum.items() if summed):
         block, previous_sum = _block_above(grid, row, is_sum)
-        readings = _readings(
-            block, previous_sum, subtotals, names, re.sub(rules["pattern"], "", names[row])
+        continued = bool(block) and block[0] == first_row
+        section = re.sub(rules["pattern"], "", normalise(grid.labels[row])).strip()
+        collapsed = bool(section) and not any(
+            normalise(grid.labels[r]).startswith(section) for r in block
         )
+        readings = [] if continued else _readings(block, previous_sum, subtotals)
+        if collapsed and len(block) == 1:
+            readings = []
         subtotals = [*subtotals, row] if block else []
-        values = [cell.value for (r, _), cell in grid.cells.items() if r == row]
-        whole = 0 if len(values) > 1 and all(v == round(v) for v in values) else None
-        for column in sorted(grid.columns):
-            tested = [
-                _evaluate(
-                    check,
-                    severity,
-                    grid,
-                    row,
-                    column,
-                    [_Term(1.0, t, column, grid) for t in reading],
-                    target_decimals=whole,
-                )
-                for reading in readings
-                if (row, column) in grid.cells and any((t, column) in grid.cells for t in reading)
-            ]
-            if tested and all(tested):
-                failures.append(tested[0])
+        failures += _first_failing_reading(grid, row, readings, check, severity)
     return failures
+
+
+def _first_failing_reading(
+    grid: Grid, row: int, readings: list[list[int]], check: str, severity: str
+) -> list[Failure]:
+    """The failures of the first testable reading, or none when some testable reading holds."""
+    values = [cell.value for (r, _), cell in grid.cells.items() if r == row]
+    whole = 0 if len(values) > 1 and all(v == round(v) for v in values) else None
+    columns = [c for c in sorted(grid.columns) if (row, c) in grid.cells]
+    outcomes = []
+    for reading in readings:
+        tested = [c for c in columns if any((t, c) in grid.cells for t in reading)]
+        if not tested:
+            continue
+        terms = {c: [_Term(1.0, t, c, grid) for t in reading] for c in tested}
+        found = [
+            _evaluate(check, severity, grid, row, c, terms[c], target_decimals=whole)
+            for c in tested
+        ]
+        failed = [f for f in found if f is not None]
+        if not failed:
+            return []
+        outcomes.append(failed)
+    return outcomes[0] if outcomes else []
 
 
 def _block_above(grid: Grid, row: int, is_sum: dict[int, bool]) -> tuple[list[int], int | None]:
@@ -343,65 +380,59 @@ def _block_above(grid: Grid, row: int, is_sum: dict[int, bool]) -> tuple[list[in
     return sorted(block), (r if r in grid.labels else None)
 
 
-def _readings(
-    block: list[int],
-    previous_sum: int | None,
-    subtotals: list[int],
-    names: dict[int, str],
-    name: str,
-) -> list[list[int]]:
-    """The candidate term sets of one generic sum row, most specific last."""
+def _readings(block: list[int], previous_sum: int | None, subtotals: list[int]) -> list[list[int]]:
+    """The candidate term sets of one generic sum row, the whole block first."""
     if not block:
-        return [list(subtotals)] if subtotals else []
-    readings = [block]
-    named = [r for r in block if name.strip() and names[r].startswith(name.strip())]
-    if named:
-        readings.append([r for r in block if r >= named[-1]])
+        return [list(subtotals)] if len(subtotals) >= _MIN_SUBTOTALS else []
+    readings = [block[start:] for start in range(len(block))]
     if previous_sum is not None:
         readings.append([previous_sum, *block])
     return readings
 
 
 def _signs(grid: Grid) -> list[Failure]:
-    """Lines with a fixed sign (income negative, expenses positive) in the amount columns."""
+    """Lines with a fixed sign (income negative, expenses positive) in the amount columns.
+
+    Which way round is read from the table: when most signed cells are printed against the table
+    type's `sign_convention` (income positive, as before 2020, or negative), the whole table
+    follows the other one; only the cells against the table's own convention fail.
+    """
     catalog = table_catalog()
-    flip = (
-        -1 if catalog["tables"][grid.canonical].get("sign_convention") == "income_positive" else 1
-    )
-    failures = []
-    for line_id, row in grid.lines.items():
-        sign = catalog["lines"][line_id].get("sign")
-        if sign is None:
-            continue
-        want = (-1 if sign == "negative" else 1) * flip
-        for column, col in sorted(grid.columns.items()):
-            cell = grid.cells.get((row, column))
-            if (
-                cell is None
-                or col.measure not in catalog["signed_measures"]
-                or cell.value * want >= 0
-            ):
-                continue
-            failures.append(
-                Failure(
-                    check=f"sign:{line_id}",
-                    severity="error",
-                    document_id=grid.document_id,
-                    table_id=grid.table_id,
-                    page=cell.page,
-                    row_label=grid.labels[row],
-                    column_index=column,
-                    column_label=col.label,
-                    actual=cell.value,
-                    message=f"{line_id} is printed {'negative' if want < 0 else 'positive'} "
-                    f"in {grid.canonical}",
-                )
-            )
-    return failures
+    stated = catalog["tables"][grid.canonical].get("sign_convention")
+    default = -1 if stated == "income_positive" else 1
+    signed = [
+        (line_id, row, column, col, cell, default * (-1 if sign == "negative" else 1))
+        for line_id, row in grid.lines.items()
+        if (sign := catalog["lines"][line_id].get("sign")) is not None
+        for column, col in sorted(grid.columns.items())
+        if col.measure in catalog["signed_measures"]
+        and (cell := grid.cells.get((row, column))) is not None
+        and cell.value != 0
+    ]
+    agree = sum(1 for *_, cell, want in signed if cell.value * want > 0)
+    flip = -1 if 2 * agree < len(signed) else 1  # a tie keeps the stated convention
+    return [
+        Failure(
+            check=f"sign:{line_id}",
+            severity="error",
+            document_id=grid.document_id,
+            table_id=grid.table_id,
+            page=cell.page,
+            row_label=grid.labels[row],
+            row_index=row,
+            column_index=column,
+            column_label=col.label,
+            actual=cell.value,
+            message=f"{line_id} is printed {'negative' if want * flip < 0 else 'positive'} "
+            f"in the rest of this {grid.canonical}",
+        )
+        for line_id, row, column, col, cell, want in signed
+        if cell.value * want * flip < 0
+    ]
 
 
 def _missing_lines(grid: Grid) -> list[Failure]:
-    required, _ = table_lines(grid.canonical)
+    required, _ = table_lines(grid.canonical) if grid.canonical else ([], [])
     return [
         Failure(
             check="catalog_line_missing",
@@ -476,7 +507,15 @@ def cross_table(grids: dict[str, Grid]) -> list[Failure]:
                     terms = _cross_terms(tables, rule["terms"], col)
                     if terms is None:
                         continue
-                    failure = _evaluate(rule["name"], rule["severity"], grid, row, column, terms)
+                    failure = _evaluate(
+                        rule["name"],
+                        rule["severity"],
+                        grid,
+                        row,
+                        column,
+                        terms,
+                        same_number=len(terms) == 1,
+                    )
                     if failure:
                         failures.append(failure)
     return failures

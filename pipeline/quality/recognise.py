@@ -24,7 +24,8 @@ _DASHES = re.compile("[\u2010-\u2015\u2212\ufe63\uff0d]")
 
 def table_catalog() -> dict[str, Any]:
     """The parsed catalog (cached by `load_yaml`)."""
-    return load_yaml(CATALOG_PATH)
+    catalog: dict[str, Any] = load_yaml(CATALOG_PATH)
+    return catalog
 
 
 def normalise(text: str | None) -> str:
@@ -108,7 +109,7 @@ def recognise(tables: pd.DataFrame, cells: pd.DataFrame) -> dict[str, str]:
 
     specs = table_catalog()["tables"]
     found: dict[str, str] = {}
-    for table_id in sorted(set(titles) | set(labels_by_table)):
+    for table_id in sorted({str(t) for t in (*titles, *labels_by_table)}):
         best: tuple[tuple[float, bool, int], str] | None = None
         for canonical, spec in specs.items():
             score = _score(

@@ -139,9 +139,11 @@ def test_generic_sum_stops_at_section_gaps_and_skips_herav() -> None:
 def test_generic_sum_warns_with_the_numbers_involved() -> None:
     cells = _table(
         [
-            (0, "Tiltak A", ["1,2", "1,0"]),
-            (1, "Tiltak B", ["2,3", "2,0"]),
-            (2, "Sum tiltak", ["3,5", "3,3"]),
+            (0, "Opprinnelig budsjett", ["100,0", "100,0"]),
+            # row 1 is a section row: the block below it starts inside the table
+            (2, "Tiltak A", ["1,2", "1,0"]),
+            (3, "Tiltak B", ["2,3", "2,0"]),
+            (4, "Sum tiltak", ["3,5", "3,3"]),
         ]
     )
     failures = generic_sums(build_grids(cells)["doc:t1"])
@@ -183,4 +185,36 @@ def test_cross_table_korrigert_sum_column_by_column() -> None:
     failures = [f for f in check_identities(cells) if f.check == "korrigert_sum_bevilgninger_5_4"]
     assert [(f.table_id, f.related_table_id, f.column_label) for f in failures] == [
         (f"{BUDGET}:t0002", f"{BUDGET}:t0001", "Øk.plan 2026")
+    ]
+
+
+def _explained(grid, row: int, column: int, tolerance_: float) -> bool:
+    """True when any run of rows directly above `row` adds up to it: an oracle independent of the
+    generic rule's readings."""
+    target = grid.cells[(row, column)].value
+    above = [r for r in sorted(grid.labels) if r < row]
+    for start in range(len(above)):
+        run = [grid.cells[(r, column)].value for r in above[start:] if (r, column) in grid.cells]
+        if run and abs(sum(run) - target) <= tolerance_:
+            return True
+    return False
+
+
+def test_every_generic_sum_warning_on_the_truth_is_a_real_discrepancy() -> None:
+    grids = build_grids(sample_cells())
+    warnings = [f for f in check_identities(sample_cells()) if f.check == "generic_sum"]
+    for failure in warnings:
+        grid = grids[failure.table_id]
+        assert not _explained(grid, failure.row_index, failure.column_index, 1.0), failure
+
+
+def test_generic_sum_rule_still_bites() -> None:
+    cells = sample_cells()
+    table = f"{BUDGET}:t0030"
+    cells.loc[
+        cell_mask(cells, table, "Reduksjon av midler til styrket bemanning SFO", 0), "value"
+    ] = -3.0
+    warnings = [f for f in check_identities(cells) if f.check == "generic_sum"]
+    assert [(f.table_id, f.row_label, f.column_index) for f in warnings] == [
+        (table, "Sum Kostnadsreduserende tiltak", 0)
     ]

@@ -1,0 +1,298 @@
+"""Fault injection: change one printed digit inside a PDF's content stream, rerun the stages on the
+affected pages, and see whether the gates name the table and the row.
+
+The sample PDFs print text through fonts with their own codes (two-byte glyph ids with a ToUnicode
+map, one-byte subsets, or plain WinAnsi), so a digit is found by decoding each shown string with
+its font's map and replaced by the code of another digit in the same font. Only the stages the
+gates need run, and only on the pages of the statutory tables.
+
+    python -m pipeline.quality.faults raw/arsrapport-2020.pdf --seeds 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pikepdf
+
+from pipeline.extract.stage import page_tables, to_frames
+from pipeline.parse.stage import parse_tables
+from pipeline.quality import gates
+from pipeline.quality.identities import Failure
+from pipeline.quality.recognise import recognise, table_catalog
+
+DIGITS = "0123456789"
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+_BFRANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One printed digit: page (0-based), content operator, string within a TJ array, code."""
+
+    page: int
+    operator: int
+    part: int  # index in a TJ array; -1 for a Tj string
+    code: int  # index of the code within the string
+    font: str
+    digit: str
+
+
+@dataclass(slots=True)
+class FontCodes:
+    """A font's digit codes: code bytes -> digit and digit -> code bytes."""
+
+    width: int
+    digit_of: dict[bytes, str] = field(default_factory=dict)
+    code_of: dict[str, bytes] = field(default_factory=dict)
+
+
+def font_codes(font: pikepdf.Object) -> FontCodes:
+    """Digit codes from the font's ToUnicode map, or the bytes themselves for a simple font."""
+    if "/ToUnicode" not in font:
+        codes = FontCodes(1, {d.encode(): d for d in DIGITS}, {d: d.encode() for d in DIGITS})
+        return codes
+    cmap = font.ToUnicode.read_bytes()
+    width = 2 if font.get("/Subtype") == "/Type0" else 1
+    codes = FontCodes(width)
+    pairs: list[tuple[int, int]] = []
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        pairs += [(int(src, 16), int(dst, 16)) for src, dst in _BFCHAR.findall(block)]
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for low, high, dst in _BFRANGE.findall(block):
+            start = int(dst, 16)
+            pairs += [(c, start + c - int(low, 16)) for c in range(int(low, 16), int(high, 16) + 1)]
+    for code, unicode in pairs:
+        if chr(unicode) in DIGITS:
+            raw = code.to_bytes(width, "big")
+            codes.digit_of[raw] = chr(unicode)
+            codes.code_of.setdefault(chr(unicode), raw)
+    return codes
+
+
+def _strings(operands: Any, operator: str) -> Iterator[tuple[int, bytes]]:
+    """(part, bytes) of the strings a text-showing operator prints."""
+    if operator == "Tj" and operands:
+        yield -1, bytes(operands[0])
+    elif operator == "TJ" and operands:
+        for part, item in enumerate(operands[0]):
+            if isinstance(item, pikepdf.String):
+                yield part, bytes(item)
+
+
+def digit_sites(pdf: pikepdf.Pdf, pages: list[int]) -> list[Site]:
+    """Every printed digit on the given pages whose font can print another digit instead."""
+    sites = []
+    for page in pages:
+        fonts: Any = pdf.pages[page].Resources.get("/Font", {})
+        codes = {str(name): font_codes(font) for name, font in fonts.items()}
+        font = ""
+        for index, instruction in enumerate(pikepdf.parse_content_stream(pdf.pages[page])):
+            operands, operator = instruction.operands, str(instruction.operator)
+            if operator == "Tf":
+                font = str(operands[0])
+            for part, data in _strings(operands, operator):
+                table = codes.get(font)
+                if table is None or len(table.code_of) < 2:
+                    continue
+                for at in range(0, len(data) - table.width + 1, table.width):
+                    digit = table.digit_of.get(data[at : at + table.width])
+                    if digit:
+                        sites.append(Site(page, index, part, at // table.width, font, digit))
+    return sites
+
+
+def tampered(source: bytes, site: Site, digit: str) -> bytes:
+    """The PDF with the digit at `site` printed as `digit` instead."""
+    pdf = pikepdf.open(io.BytesIO(source))
+    page = pdf.pages[site.page]
+    table = font_codes(page.Resources.Font[site.font])
+    instructions = list(pikepdf.parse_content_stream(page))
+    operands, operator = instructions[site.operator].operands, instructions[site.operator].operator
+    data = bytearray(bytes(operands[0] if site.part < 0 else operands[0][site.part]))
+    at = site.code * table.width
+    data[at : at + table.width] = table.code_of[digit]
+    if site.part < 0:
+        operands[0] = pikepdf.String(bytes(data))
+    else:
+        operands[0][site.part] = pikepdf.String(bytes(data))
+    instructions[site.operator] = pikepdf.ContentStreamInstruction(operands, operator)
+    page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@dataclass(slots=True)
+class Stages:
+    """The frames of the stages the gates need, for one document's pages."""
+
+    cells: pd.DataFrame
+    tables: pd.DataFrame
+    failures: list[Failure]
+    held_tables: set[str]
+    held_rows: set[tuple[str, int]]
+
+
+def run_stages(path: Path, document_id: str, kind: str, pages: list[int]) -> Stages:
+    """Extract, parse, recognise and gate the given pages (0-based) of one PDF."""
+    candidates, raw = to_frames(document_id, page_tables(path, pages))
+    cells, tables = parse_tables(candidates, raw)
+    canonical = recognise(tables, cells)
+    cells["canonical_table"] = cells["table_id"].map(canonical).astype(object)
+    tables["canonical_table"] = tables["table_id"].map(canonical).astype(object)
+    cells = cells.where(cells.notna(), None)
+    documents = pd.DataFrame({"document_id": [document_id], "kind": [kind]})
+    results = [gates.check_parse(cells), gates.check_curate(cells, tables, documents)]
+    return Stages(
+        cells,
+        tables,
+        [f for r in results for f in r.failures if f.severity == "error"],
+        set().union(*(r.failed_tables for r in results)),
+        set().union(*(r.failed_rows for r in results)),
+    )
+
+
+def statutory_pages(path: Path, document_id: str, kind: str) -> tuple[list[int], Stages]:
+    """Pages (0-based) of the recognised catalog tables that have identities, and their stages."""
+    everything = run_stages(path, document_id, kind, list(range(len(pikepdf.open(path).pages))))
+    with_identities = {
+        name for name, spec in table_catalog()["tables"].items() if spec.get("identities")
+    }
+    chosen = everything.tables[everything.tables["canonical_table"].isin(with_identities)]
+    pages = sorted({int(p) - 1 for pages in chosen["pages"] for p in pages})
+    return pages, run_stages(path, document_id, kind, pages)
+
+
+@dataclass(slots=True)
+class Trial:
+    site: Site
+    digit: str
+    table_id: str
+    row_index: int
+    row_label: str
+    before: str
+    after: str
+    caught: bool
+
+
+def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Cells whose printed text differs, matched on (table, row, column)."""
+    key = ["table_id", "row_index", "column_index"]
+    both = before.merge(after, on=key, how="inner", suffixes=("", "_after"))
+    return both[both["value_text"] != both["value_text_after"]]
+
+
+def _names(failure: Failure, table_id: str, row_index: int, label: str) -> bool:
+    """A failure names the changed cell's row: as its own row, or as one of its terms."""
+    if failure.table_id != table_id:
+        return False
+    return failure.row_index == row_index or any(f"{label!r}" in t for t in failure.terms)
+
+
+@dataclass(slots=True)
+class Sweep:
+    """A fault-injection run over one document."""
+
+    document_id: str
+    clean_tables: set[str]
+    unclean_tables: set[str]  # statutory tables that fail unmodified (today's extractor)
+    trials: list[Trial] = field(default_factory=list)
+    outside: int = 0  # changed digits that printed no cell of a clean statutory table
+
+    @property
+    def catch_rate(self) -> float:
+        return sum(t.caught for t in self.trials) / len(self.trials) if self.trials else 0.0
+
+
+def sweep(path: Path, kind: str, trials: int, first_seed: int = 0) -> Sweep:
+    """Change one digit per seed until `trials` changes landed in clean statutory tables."""
+    document_id = path.stem
+    pages, baseline = statutory_pages(path, document_id, kind)
+    statutory = set(baseline.tables.loc[baseline.tables["canonical_table"].notna(), "table_id"])
+    unclean = {f.table_id for f in baseline.failures if f.table_id} | baseline.held_tables
+    unclean |= {table for table, _ in baseline.held_rows}
+    result = Sweep(document_id, statutory - unclean, statutory & unclean)
+    source = path.read_bytes()
+    sites = digit_sites(pikepdf.open(path), pages)
+    seed = first_seed
+    with tempfile.TemporaryDirectory() as work:  # never beside raw/, where a run would read it
+        scratch = Path(work) / path.name
+        while len(result.trials) < trials and seed < first_seed + trials * _MAX_DRAWS:
+            rng = random.Random(seed)
+            seed += 1
+            site = rng.choice(sites)
+            digit = rng.choice([d for d in DIGITS if d != site.digit])
+            scratch.write_bytes(tampered(source, site, digit))
+            trial = _trial(site, digit, baseline, run_stages(scratch, document_id, kind, pages))
+            if trial is None or trial.table_id not in result.clean_tables:
+                result.outside += 1
+            else:
+                result.trials.append(trial)
+    return result
+
+
+_MAX_DRAWS = 20  # draws per wanted trial before giving up: most digits on a page are in tables
+
+
+def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | None:
+    """What one changed digit did: the cell it changed and whether the gates named its row."""
+    changed = _changed(baseline.cells, after.cells)
+    if changed.empty:
+        return None
+    cell = changed.iloc[0]
+    table_id, row_index, label = str(cell["table_id"]), int(cell["row_index"]), cell["row_label"]
+    caught = (table_id, row_index) in after.held_rows or (
+        table_id in after.held_tables
+        and any(_names(f, table_id, row_index, label) for f in after.failures)
+    )
+    return Trial(
+        site,
+        digit,
+        table_id,
+        row_index,
+        label,
+        cell["value_text"],
+        cell["value_text_after"],
+        caught,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the catch rate and the misses for each PDF given."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("pdfs", nargs="+", type=Path)
+    parser.add_argument("--trials", type=int, default=100, help="changes per PDF")
+    parser.add_argument("--kind", default=None, help="budget | annual_report (default: guessed)")
+    args = parser.parse_args(argv)
+    caught = total = 0
+    for path in args.pdfs:
+        kind = args.kind or ("annual_report" if "rapport" in path.stem else "budget")
+        result = sweep(path, kind, args.trials)
+        caught += sum(t.caught for t in result.trials)
+        total += len(result.trials)
+        print(
+            f"{path.name}: {len(result.trials)} changes in {len(result.clean_tables)} clean "
+            f"statutory tables, caught {100 * result.catch_rate:.1f} %; "
+            f"{result.outside} landed elsewhere; failing unmodified: "
+            f"{sorted(result.unclean_tables) or 'none'}"
+        )
+        for t in result.trials:
+            if not t.caught:
+                print(f"  missed: {t.table_id} row {t.row_index} {t.row_label!r}: "
+                      f"{t.before} -> {t.after}")  # fmt: skip
+    print(f"total: caught {caught} of {total} ({100 * caught / max(total, 1):.1f} %)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

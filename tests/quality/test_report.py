@@ -1,0 +1,84 @@
+"""The operator's report: summary first, each blocking failure with its table's picture and
+numbers, the first one on the first screen; rendered by a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.quality import gates
+from pipeline.quality.report import RunFrames, write_report
+
+from project import RAW_DIR
+from truthcells import BUDGET, _sample, cell_mask, sample_cells, sample_documents
+
+T_5_4_1 = f"{BUDGET}:t0001"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The first screen of a laptop: the summary and the first failure must fit in it.
+VIEWPORT = (1280, 800)
+_PROBE = """<script>
+window.__errors = [];
+window.addEventListener('error',
+  e => window.__errors.push(String(e.message || e.target.src)), true);
+window.addEventListener('load', () => {
+  const first = document.querySelector('article.failure');
+  const box = first ? first.getBoundingClientRect() : null;
+  const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).length;
+  document.body.setAttribute('data-probe', JSON.stringify({
+    top: box && box.top, viewport: window.innerHeight, errors: window.__errors, broken}));
+});
+</script>"""
+
+
+def _report(tmp_path: Path) -> Path:
+    cells = sample_cells()
+    cells.loc[cell_mask(cells, T_5_4_1, "Rammetilskudd", 0), "value"] = -2143.8
+    tables, documents = _sample()[1].copy(), sample_documents()
+    results = [gates.check_parse(cells), gates.check_curate(cells, tables, documents)]
+    return write_report(results, tmp_path, RunFrames(cells, tables, documents, RAW_DIR))
+
+
+def test_report_summarises_then_lists_failures_by_table_with_picture(tmp_path: Path) -> None:
+    page = _report(tmp_path).read_text(encoding="utf-8")
+    order = [page.index(marker) for marker in ("id='summary'", "id='failures'", "id='passes'")]
+    assert order == sorted(order)
+    article = page[page.index("<article class='failure'") : page.index("</article>")]
+    assert T_5_4_1 in article and "Sum generelle driftsinntekter" in article
+    assert "-10771.1" in article and "-10762.1" in article
+    picture = re.search(r"<img alt='[^']*' src='([^']+)'", article)
+    assert picture and (tmp_path / picture.group(1)).stat().st_size > 1000
+    held = re.search(r"<th>tables</th><td class='num'>(\d+)</td><td class='num bad'>(\d+)", page)
+    assert held and int(held.group(2)) == 1
+    for expectation in gates.load_suite_dict("curate")["expectations"]:
+        assert expectation["meta"]["why"] in page
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="apt-get install -y chromium (the Makefile does)")
+def test_report_renders_in_chromium_with_the_first_failure_on_the_first_screen(
+    tmp_path: Path,
+) -> None:
+    path = _report(tmp_path)
+    probe = path.with_name("probe.html")
+    probe.write_text(path.read_text(encoding="utf-8").replace("<body>", "<body>" + _PROBE, 1))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--no-first-run", f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}"]  # fmt: skip
+    dom = subprocess.run(
+        [str(CHROMIUM), *flags, "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    found = re.search(r"data-probe=\"([^\"]+)\"", dom)
+    assert found, dom[:500]
+    facts = json.loads(found.group(1).replace("&quot;", '"'))
+    assert facts["errors"] == [] and facts["broken"] == 0
+    assert 0 <= facts["top"] < VIEWPORT[1] * 0.6, facts
+    shot = tmp_path / "screen.png"
+    subprocess.run(
+        [str(CHROMIUM), *flags, f"--screenshot={shot}", path.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert shot.stat().st_size > 10_000
