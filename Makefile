@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck unit bench fuzz eval clean
+.PHONY: run test lint typecheck unit browser bench fuzz eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,6 @@ eval: run
 # The test command of the README and of CI: lint, types, then the test suite.
 test: lint typecheck unit
 
-check: test
-
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/ruff format --check pipeline tests bench
@@ -32,11 +30,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The validation report is tested in a real browser: Debian's Chromium, installed when missing.
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Larger sweeps than CI runs, each printing its figures: the multi-producer layout fuzzer
+# (extraction recall and precision per producer and feature) and fault injection into the
+# samples' statutory tables (the gates' catch rate and false alarms).
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.sweep --tables-per-producer 300 --seed 1
+	$(BIN)/python -m pipeline.quality.faults raw/*.pdf --trials 200
 
 clean:
 	rm -rf curated/current curated/snapshots curated/_stages curated/_last_run \

@@ -13,12 +13,13 @@ import pandas as pd
 
 from pipeline.parse.numbers import parse_number
 from pipeline.parse.vocabulary import find_unit, measure_of, unit_named, year_of
+from pipeline.quality.results import COMPLETE
 from pipeline.schemas import dataset_schema
 
 _SPACES = re.compile(r"\s+")
 # pandas dtypes that convert to the Arrow types of schemas/datasets.yaml without loss
 CELL_DTYPES = {"page": "int32", "row_index": "int32", "column_index": "int32", "year": "Int32"}
-TABLE_DTYPES = {"n_rows": "int32", "n_columns": "int32"}
+TABLE_DTYPES = {"n_rows": "int32", "n_columns": "int32", "rows_held_back": "int32"}
 
 
 class ParsedFrames(NamedTuple):
@@ -83,6 +84,7 @@ def _cell_record(
         "value_text": clean_text(cell["text"]),
         "value_nok": parsed.value * nok_per_unit if money and parsed and nok_per_unit else None,
         **{edge: cell[edge] for edge in ("x0", "top", "x1", "bottom")},
+        "table_status": COMPLETE,  # until a gate holds rows back
     }
 
 
@@ -137,6 +139,7 @@ def _tables_frame(
                 column_labels.get((c["table_id"], i), "") for i in range(c["n_columns"])
             ],
             "method": c["method"],
+            "rows_held_back": 0,
             **{edge: c[edge] for edge in ("x0", "top", "x1", "bottom")},
         }
         for c in _records(candidates)

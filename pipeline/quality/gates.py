@@ -8,12 +8,9 @@ published. The curate gate adds the exact schema check and the arithmetic identi
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -24,13 +21,10 @@ from pipeline.parse.vocabulary import units
 from pipeline.quality import plausibility
 from pipeline.quality.identities import Failure, check_identities
 from pipeline.quality.recognise import table_catalog
-from pipeline.quality.report import write_report
 from pipeline.quality.results import GateResult, Outcome
 from pipeline.schemas import EXPECTATIONS_DIR, SCHEMA_DIR, dataset_schema, load_yaml
 
-STAGES = ("ingest", "extract", "parse", "curate")
-
-__all__ = ["GateResult", "Outcome", "write_report"]  # the runner's names, kept importable here
+__all__ = ["GateResult", "Outcome"]  # the runner's names, kept importable here
 
 _CONTEXT_FIELDS = ("document_id", "table_id", "page", "row_label", "column_index", "column_label")
 _SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
@@ -186,20 +180,6 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _timed(check: Callable[..., GateResult]) -> Callable[..., GateResult]:
-    """Record how long a gate took on its result (the bench reports the gates' share)."""
-
-    @functools.wraps(check)
-    def timed(*args: Any, **kwargs: Any) -> GateResult:
-        started = time.perf_counter()
-        result = check(*args, **kwargs)
-        result.seconds = time.perf_counter() - started
-        return result
-
-    return timed
-
-
-@_timed
 def check_ingest(documents: pd.DataFrame) -> GateResult:
     """Readable, unencrypted PDFs with a text layer and pages, each content hash only once."""
     result = GateResult("ingest")
@@ -228,7 +208,6 @@ def _extract_tables(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> pd.Dat
     return tables
 
 
-@_timed
 def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResult:
     """Each table has a label and a value column, rows fit the columns, boxes lie on the page."""
     result = GateResult("extract")
@@ -243,7 +222,6 @@ def check_extract(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> GateResu
     return result
 
 
-@_timed
 def check_parse(cells: pd.DataFrame) -> GateResult:
     """Every number parsed, labelled rows, unique cells, known units; numbers plausible for their
     unit and neighbours; each column's year printed over it, once, in order."""
@@ -365,7 +343,6 @@ def blame(failures: list[Failure]) -> set[str]:
     return blamed
 
 
-@_timed
 def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFrame) -> GateResult:
     """Exact schema, row-level expectations, and the arithmetic (catalog identities for recognised
     tables via `cells.canonical_table`, the generic sum rule for the rest, cross-table and

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REPORT_FILE = "_run.json"
-SUMMARY_FAILURES = 15  # failed checks listed on the terminal; the rest are in the report file
+ROWS_PER_LINE = 5  # rows named on one summary line; every row is in the report files
 
 # Every exit status of `budget-etl`, in one place (the README's Operations section lists them).
 EXIT_OK = 0
@@ -33,6 +33,7 @@ class RunReport:
     tables: int = 0
     cells: int = 0
     quarantined_tables: list[str] = field(default_factory=list)
+    rows_held_back: int = 0  # rows of published tables kept out for a row-local failure
     reused: list[str] = field(default_factory=list)
     gates: list[dict[str, Any]] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -60,32 +61,38 @@ class RunReport:
         return cls(**{k: v for k, v in payload.items() if k in cls.__slots__})
 
 
-FailureKey = tuple[str, str, str | None, int | None, str | None, str | None]
-
-
-def _blocking_failures(report: RunReport) -> dict[FailureKey, list[dict[str, Any]]]:
-    """Blocking failures, one entry per gate, check, table and row (columns listed together)."""
-    grouped: dict[FailureKey, list[dict[str, Any]]] = {}
+def _blocking_by_table(report: RunReport) -> dict[str | None, dict[str, list[dict[str, Any]]]]:
+    """Blocking failures by table, then by check; None collects those that name no table."""
+    grouped: dict[str | None, dict[str, list[dict[str, Any]]]] = {}
     for gate in report.gates:
         for failure in gate["failures"]:
             if failure["severity"] == "error":
-                key = (gate["gate"], failure["check"], failure["document_id"], failure["page"],
-                       failure["table_id"], failure["row_label"])  # fmt: skip
-                grouped.setdefault(key, []).append(failure)
+                checks = grouped.setdefault(failure["table_id"], {})
+                checks.setdefault(f"[{gate['gate']}] {failure['check']}", []).append(failure)
     return grouped
 
 
-def _numbers(failures: list[dict[str, Any]]) -> str:
-    return "; ".join(
-        f"col {f['column_index']}: expected {f['expected']} got {f['actual']}"
-        if f["expected"] is not None
-        else f"col {f['column_index']}"
+def _check_line(check: str, failures: list[dict[str, Any]]) -> str:
+    """One check on one table: where, which rows, and the numbers when an identity failed."""
+    first = failures[0]
+    rows = list(dict.fromkeys(repr(f["row_label"]) for f in failures if f["row_label"]))
+    numbers = [
+        f"expected {f['expected']:g} got {f['actual']:g}"
         for f in failures
-    )
+        if f["expected"] is not None and f["actual"] is not None
+    ]
+    where = f"{first['document_id']} p{first['page']}" if first["document_id"] else "run"
+    detail = f"rows {', '.join(rows[:ROWS_PER_LINE])}" if rows else ""
+    if len(rows) > ROWS_PER_LINE:
+        detail += f" and {len(rows) - ROWS_PER_LINE} more"
+    if numbers:
+        detail += f" ({'; '.join(numbers[:ROWS_PER_LINE])})"
+    return f"    {check}: {where} {detail} - {first['message']}".rstrip()
 
 
 def summary(report: RunReport) -> str:
-    """The terminal summary: totals, then one line per failed check and row."""
+    """The terminal summary: totals, then every quarantined table and every table with rows held
+    back, one line per check; the counts in the first line are the tables listed below it."""
     if report.no_input:
         return (
             f"no input: the input folder holds no PDF ({len(report.skipped)} entries skipped); "
@@ -95,19 +102,22 @@ def summary(report: RunReport) -> str:
         ("up to date: nothing changed since the last run; " if report.up_to_date else "")
         + f"{len(report.documents)} documents, {report.pages} pages, {report.tables} tables, "
         f"{report.cells} cells published, {len(report.quarantined_tables)} tables quarantined, "
-        f"{len(report.rejected)} inputs rejected, {len(report.skipped)} skipped, "
-        f"{report.seconds:.1f} s"
+        f"{report.rows_held_back} rows held back, {len(report.rejected)} inputs rejected, "
+        f"{len(report.skipped)} skipped, {report.seconds:.1f} s"
     ]
-    grouped = _blocking_failures(report)
-    for (gate, check, document, page, table, row), failures in list(grouped.items())[
-        :SUMMARY_FAILURES
-    ]:
-        lines.append(
-            f"  [{gate}] {check}: {document} p{page} {table} row {row!r} "
-            f"({_numbers(failures)}) {failures[0]['message']}"
+    quarantined = set(report.quarantined_tables)
+    for table, checks in sorted(
+        _blocking_by_table(report).items(), key=lambda item: (item[0] is None, item[0] or "")
+    ):
+        heading = (
+            "failures that name no table"
+            if table is None
+            else f"{table}: quarantined"
+            if table in quarantined
+            else f"{table}: rows held back"
         )
-    if len(grouped) > SUMMARY_FAILURES:
-        lines.append(f"  ... and {len(grouped) - SUMMARY_FAILURES} more in {REPORT_FILE}")
+        lines.append(f"  {heading}")
+        lines += [_check_line(check, failures) for check, failures in checks.items()]
     if report.validation_report:
         lines.append(f"validation report: {report.validation_report}")
     return "\n".join(lines)

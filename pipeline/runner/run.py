@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from filelock import FileLock, Timeout
 
 from pipeline.curate.snapshots import CURRENT, Snapshots
@@ -84,9 +85,13 @@ def _acquire(lock: FileLock, options: RunOptions, say: Callable[[str], None]) ->
                 f"{options.out_dir} is still locked by {holder} after "
                 f"{options.lock_timeout:g} s (--lock-timeout)"
             ) from None
+
+
+def _sign_lock(out_dir: Path) -> None:
+    """Write down who holds the lock, for a run that has to wait for it."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
     me = {"pid": os.getpid(), "host": socket.gethostname(), "started": started}
-    write_json(options.out_dir / LOCK_HOLDER, me)
+    write_json(out_dir / LOCK_HOLDER, me)
 
 
 def run(options: RunOptions, say: Callable[[str], None] = print) -> RunReport:
@@ -95,6 +100,7 @@ def run(options: RunOptions, say: Callable[[str], None] = print) -> RunReport:
     lock = FileLock(str(options.out_dir / LOCK_FILE))
     _acquire(lock, options, say)
     try:
+        _sign_lock(options.out_dir)
         clean_partial_outputs(options.out_dir)
         return _run_locked(options, say)
     finally:
@@ -131,7 +137,8 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
         for d in documents.itertuples()
     )
     publishes = isinstance(output, Parsed) and options.stage == STAGES[-1].name
-    if publishes and options.strict and (context.quarantined or report.rejected):
+    blocked = any(not result.passed for result in context.gate_results)
+    if publishes and options.strict and (blocked or report.rejected):
         report.stopped_by_strict = True
     elif publishes:
         _publish(output, context, run_id, started)
@@ -143,10 +150,11 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     return report
 
 
-def _write_validation(context: RunContext, folder: Path) -> Path:
-    from pipeline.quality import gates
+def _write_validation(context: RunContext, folder: Path, frames: Any = None) -> Path:
+    """The HTML validation report; with the run's frames it counts and pictures the tables."""
+    from pipeline.quality.report import write_report
 
-    return gates.write_report(context.gate_results, folder / VALIDATION)
+    return write_report(context.gate_results, folder / VALIDATION, frames)
 
 
 def _run_stages(data: Any, context: RunContext) -> Any:
@@ -161,8 +169,10 @@ def _run_stages(data: Any, context: RunContext) -> Any:
         gate, output = stage.gate, data
 
         def check(gate: Any = gate, output: Any = output) -> Any:
-            with context.timer.measure("gates"):
-                return gate(output)
+            with context.timer.measure("gates") as lap:
+                result = gate(output)
+            result.seconds = lap.seconds
+            return result
 
         if stage.gate_beside_next and stage.name != context.options.stage:
             context.beside = check
@@ -174,12 +184,13 @@ def _run_stages(data: Any, context: RunContext) -> Any:
 def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) -> None:
     """Publish what passed every gate, the quarantined tables with their failures beside it, the
     validation report and the run report: one snapshot, made visible at once."""
+    from pipeline.quality.report import RunFrames
+
     options, report = context.options, context.report
-    failed = context.quarantined
-    cells, tables = curated.cells, curated.tables
-    held_cells, held_tables = cells["table_id"].isin(failed), tables["table_id"].isin(failed)
+    cells, tables, held_cells, held_tables = _hold_back(curated, context)
     report.tables = int((~held_tables).sum())
     report.cells = int((~held_cells).sum())
+    report.rows_held_back = int(tables.loc[~held_tables, "rows_held_back"].sum())
     snapshots = Snapshots(options.out_dir)
     current = snapshots.current_id()
     previous = snapshots.path(current) if current else None
@@ -198,7 +209,8 @@ def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) 
                 previous / QUARANTINE if previous else None,
             )
             write_json(staging / QUARANTINE / "failures.json", _failures_of(context))
-            html = _write_validation(context, staging)
+            frames = RunFrames(cells, tables, curated.documents, options.raw_dir)
+            html = _write_validation(context, staging, frames)
             report.validation_report = str(options.out_dir / CURRENT / html.relative_to(staging))
             report.seconds = time.perf_counter() - started
             write_json(staging / REPORT_FILE, report.to_dict())
@@ -209,14 +221,27 @@ def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) 
     snapshots.prune(options.keep_snapshots)
 
 
+def _hold_back(
+    curated: Parsed, context: RunContext
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """Cells and tables with their status, and which of them are held back: a table whose
+    statutory identity failed goes whole, a row with a row-local failure goes alone."""
+    from pipeline.quality.results import HELD_ROW, held_back, table_status
+
+    cells, tables = curated.cells, curated.tables
+    held = held_back(cells, context.gate_results)
+    status = table_status(cells, held).where(held.isna(), held)
+    cells = cells.assign(table_status=status)
+    held_rows = cells[held == HELD_ROW].groupby("table_id")["row_index"].nunique()
+    tables = tables.assign(
+        rows_held_back=tables["table_id"].map(held_rows).fillna(0).astype("int32")
+    )
+    return cells, tables, held.notna(), tables["table_id"].isin(context.quarantined)
+
+
 def _failures_of(context: RunContext) -> list[dict[str, Any]]:
-    """Every failure of a quarantined table, and those that name no table."""
-    return [
-        failure.to_dict()
-        for result in context.gate_results
-        for failure in result.failures
-        if failure.table_id in context.quarantined or failure.table_id is None
-    ]
+    """Every failure, blocking or not, with where it is: what an operator reads first."""
+    return [failure.to_dict() for result in context.gate_results for failure in result.failures]
 
 
 def clean_partial_outputs(out_dir: Path) -> None:

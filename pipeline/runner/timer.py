@@ -13,11 +13,17 @@ class StageTimer:
     seconds: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
-    def measure(self, name: str) -> Iterator[None]:
-        """Add the time spent inside the block to `name`; blocks may run in threads."""
-        started = time.perf_counter()
+    def measure(self, name: str) -> Iterator[Lap]:
+        """Add the time spent inside the block to `name` (blocks may run in threads); the lap
+        holds the block's own seconds once it ends."""
+        lap, started = Lap(), time.perf_counter()
         try:
-            yield
+            yield lap
         finally:
-            spent = time.perf_counter() - started
-            self.seconds[name] = self.seconds.get(name, 0.0) + spent
+            lap.seconds = time.perf_counter() - started
+            self.seconds[name] = self.seconds.get(name, 0.0) + lap.seconds
+
+
+@dataclass(slots=True)
+class Lap:
+    seconds: float = 0.0

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pipeline.parse.vocabulary import measure_of, unit_named, year_of
 from pipeline.quality.recognise import recognise
+from pipeline.quality.results import COMPLETE
 from pipeline.schemas import dataset_schema
 
 from project import DATA_DIR
@@ -59,6 +60,7 @@ def truth_cells(truth: dict) -> pd.DataFrame:
                             else value * factor
                         ),
                         **_box(row_index, column_index),
+                        "table_status": COMPLETE,
                     }
                 )
     schema = dataset_schema("cells")
@@ -98,6 +100,7 @@ def truth_tables(truth: dict) -> pd.DataFrame:
                 "top": 90.0,
                 "x1": 500.0,
                 "bottom": 700.0,
+                "rows_held_back": 0,
             }
         )
     return pd.DataFrame(rows)
