@@ -18,8 +18,9 @@ from .pages import reframe
 from .producers import MODEL_FOR, PRODUCERS
 
 
-def table_truth(document_id: str, index: int, table: Table, pages: list[int | None],
-                features: list[str]) -> dict[str, Any]:
+def table_truth(
+    document_id: str, index: int, table: Table, pages: list[int | None], features: list[str]
+) -> dict[str, Any]:
     """One table in the corpus truth format, plus the feature flags the sweep groups by."""
     rows = [
         {
@@ -45,7 +46,7 @@ def table_truth(document_id: str, index: int, table: Table, pages: list[int | No
 
 def build(document: Document, producer: str, directory: Path) -> tuple[Path, Path]:
     """Write `<name>-<producer>.pdf` and its `.truth.json` into `directory`."""
-    drawn = MODEL_FOR.get(producer, lambda d: d)(document)
+    drawn = MODEL_FOR[producer](document) if producer in MODEL_FOR else document
     document_id = f"{document.name}-{producer}"
     pdf = directory / f"{document_id}.pdf"
     row_pages = PRODUCERS[producer](drawn, pdf)

@@ -142,8 +142,17 @@ class _Flow:
     def room(self, height: float) -> bool:
         return self.y - height >= 50
 
-    def text(self, x: float, y: float, text: str, font: Font, size: float,
-             align: Align = "left", kind: Kind = "label", gaps_only: bool = False) -> float:
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        font: Font,
+        size: float,
+        align: Align = "left",
+        kind: Kind = "label",
+        gaps_only: bool = False,
+    ) -> float:
         """Draw `text` aligned at x; returns its width. Splits it into runs as the document's
         producer style demands: words without spaces, glyph runs, or (`gaps_only`) digit groups
         set apart by geometry alone."""
@@ -203,8 +212,10 @@ class _TableLayout:
         return Font(self.flow.document.family, bold, italic, narrow)
 
     def _row_font(self, row: Row) -> Font:
-        return self._font(bold=row.kind == "sum" or (row.kind == "section" and row.style != "italic"),
-                          italic=row.kind == "section" and row.style == "italic")
+        return self._font(
+            bold=row.kind == "sum" or (row.kind == "section" and row.style != "italic"),
+            italic=row.kind == "section" and row.style == "italic",
+        )
 
     def _measure(self) -> None:
         table, s = self.table, self.s
@@ -213,8 +224,9 @@ class _TableLayout:
         for row in table.rows:
             indent = INDENT * s if row.kind != "section" else 0.0
             for line in row.lines:
-                label = max(label, indent + width(printed(line, self.flow.document),
-                                                  self._row_font(row), s))
+                label = max(
+                    label, indent + width(printed(line, self.flow.document), self._row_font(row), s)
+                )
         label += MARKER * s  # room for a footnote digit
         self.widths: list[float] = []
         for index, column in enumerate(table.columns):
@@ -222,8 +234,9 @@ class _TableLayout:
             w += width(column.footnote, self._font(), MARKER * s) if column.footnote else 0.0
             for row in table.rows:
                 if row.cells:
-                    font = self._font(bold=row.kind == "sum",
-                                      narrow=table.narrow_numbers and column.numeric)
+                    font = self._font(
+                        bold=row.kind == "sum", narrow=table.narrow_numbers and column.numeric
+                    )
                     w = max(w, width(row.cells[index].text, font, s))
             self.widths.append(w)
         for span in table.spans:
@@ -279,8 +292,14 @@ class _TableLayout:
                     w = flow.text(self.left_of(index), baseline, line, bold, s)
                     x_end = self.left_of(index) + w
                 if column.footnote and k == len(column.header) - 1:
-                    flow.text(x_end, baseline + RISE * s, column.footnote, self._font(),
-                              MARKER * s, kind="other")
+                    flow.text(
+                        x_end,
+                        baseline + RISE * s,
+                        column.footnote,
+                        self._font(),
+                        MARKER * s,
+                        kind="other",
+                    )
         bottom = y - lines * leading - PAD * s
         if table.rules != "none":
             self._rule(bottom, 0.8)
@@ -295,8 +314,13 @@ class _TableLayout:
         top, height = flow.y, self.row_height(row)
         if shaded and table.rules == "zebra":
             flow.pages[-1].ops.append(
-                Fill(flow.left - 0.3 * s, top - height,
-                     self.rights[-1] - flow.left + 0.6 * s, height, 0.88)
+                Fill(
+                    flow.left - 0.3 * s,
+                    top - height,
+                    self.rights[-1] - flow.left + 0.6 * s,
+                    height,
+                    0.88,
+                )
             )
         first = top - PAD * s - ASCENT * s
         font = self._row_font(row)
@@ -304,8 +328,14 @@ class _TableLayout:
         for k, line in enumerate(row.lines):
             w = flow.text(x, first - k * leading, line, font, s)
         if row.footnote:
-            flow.text(x + w, first - (len(row.lines) - 1) * leading + RISE * s, row.footnote,
-                      self._font(), MARKER * s, kind="other")
+            flow.text(
+                x + w,
+                first - (len(row.lines) - 1) * leading + RISE * s,
+                row.footnote,
+                self._font(),
+                MARKER * s,
+                kind="other",
+            )
         baseline = {
             "first": first,
             "last": first - (len(row.lines) - 1) * leading,
@@ -315,11 +345,20 @@ class _TableLayout:
         for index, (column, cell) in enumerate(zip(table.columns, row.cells, strict=False)):
             if not cell.text:
                 continue
-            cell_font = self._font(bold=row.kind == "sum",
-                                   narrow=table.narrow_numbers and column.numeric)
+            cell_font = self._font(
+                bold=row.kind == "sum", narrow=table.narrow_numbers and column.numeric
+            )
             if column.numeric:
-                flow.text(self.rights[index], baseline, cell.text, cell_font, s, "right",
-                          "number", gaps_only)
+                flow.text(
+                    self.rights[index],
+                    baseline,
+                    cell.text,
+                    cell_font,
+                    s,
+                    "right",
+                    "number",
+                    gaps_only,
+                )
             else:
                 flow.text(self.left_of(index), baseline, cell.text, cell_font, s, kind="other")
         if table.rules in ("rows", "grid"):
@@ -339,15 +378,22 @@ def lay_out(document: Document) -> Layout:
         title = Font(document.family, bold=True)
         caption_height = grid.leading if table.unit_caption else 0.0
         first_rows = sum(grid.row_height(r) for r in table.rows[:2])
-        header_height = (max(len(c.header) for c in table.columns) + bool(table.spans)) * \
-            grid.leading + 2 * PAD * grid.s
+        header_height = (
+            max(len(c.header) for c in table.columns) + bool(table.spans)
+        ) * grid.leading + 2 * PAD * grid.s
         if not flow.room(1.6 * grid.leading + caption_height + header_height + first_rows):
             flow.new_page()
         flow.text(flow.left, flow.y - ASCENT * 1.15 * grid.s, table.title, title, 1.15 * grid.s)
         flow.y -= 1.6 * grid.leading
         if table.unit_caption:
-            flow.text(flow.left, flow.y - ASCENT * grid.s, table.unit_caption,
-                      Font(document.family, italic=True), 0.9 * grid.s, kind="other")
+            flow.text(
+                flow.left,
+                flow.y - ASCENT * grid.s,
+                table.unit_caption,
+                Font(document.family, italic=True),
+                0.9 * grid.s,
+                kind="other",
+            )
             flow.y -= grid.leading
         grid.header()
         pages: list[int | None] = []

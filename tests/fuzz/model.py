@@ -206,7 +206,6 @@ def table_features(document: Document, table: Table, pages: list[int]) -> list[s
         "box_offset": document.box_offset != (0.0, 0.0) or document.crop_inset > 0,
         "glyph_runs": document.glyph_runs,
         "no_spaces": document.no_spaces or document.glyph_runs,
-        "ligatures": document.ligatures
-        and any(a in r.label for r in rows for a, _ in LIGATURES),
+        "ligatures": document.ligatures and any(a in r.label for r in rows for a, _ in LIGATURES),
     }
     return sorted(features | {name for name, on in flags.items() if on})

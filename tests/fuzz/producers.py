@@ -92,8 +92,10 @@ def weasyprint(document: Document, path: Path) -> RowPages:
     }
     rendered.write_pdf(str(path))
     return [
-        [None if row.kind == "section" else anchor_pages[f"t{t}r{r}"]
-         for r, row in enumerate(table.rows)]
+        [
+            None if row.kind == "section" else anchor_pages[f"t{t}r{r}"]
+            for r, row in enumerate(table.rows)
+        ]
         for t, table in enumerate(document.tables)
     ]
 
@@ -153,9 +155,11 @@ def _html(document: Document) -> str:
         gap=0.5,
     )
     body = [_table_html(document, index, table) for index, table in enumerate(document.tables)]
-    return f"<html><head><meta charset='utf-8'><style>{css}</style></head><body>" + "".join(
-        body
-    ) + "</body></html>"
+    return (
+        f"<html><head><meta charset='utf-8'><style>{css}</style></head><body>"
+        + "".join(body)
+        + "</body></html>"
+    )
 
 
 def _esc(text: str) -> str:

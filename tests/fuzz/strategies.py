@@ -7,7 +7,10 @@ reproducible and a failing document can be regenerated from its name.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -48,10 +51,15 @@ def chance(percent: int) -> st.SearchStrategy[bool]:
 
 
 def _split(words: list[str], draw: Draw, lines: int) -> tuple[str, ...]:
-    cuts = sorted(draw(st.lists(st.integers(1, len(words) - 1), min_size=lines - 1,
-                                max_size=lines - 1, unique=True)))
+    cuts = sorted(
+        draw(
+            st.lists(
+                st.integers(1, len(words) - 1), min_size=lines - 1, max_size=lines - 1, unique=True
+            )
+        )
+    )
     bounds = [0, *cuts, len(words)]
-    return tuple(" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+    return tuple(" ".join(words[a:b]) for a, b in itertools.pairwise(bounds))
 
 
 def _header(draw: Draw, text: str, multiline: bool) -> tuple[str, ...]:
@@ -108,8 +116,9 @@ def _value(draw: Draw, magnitude: int, decimals: int) -> Decimal:
 
 
 @st.composite
-def tables(draw: Draw, labels: list[str], sections: list[str], totals: list[str],
-           long: bool) -> Table:
+def tables(
+    draw: Draw, labels: list[str], sections: list[str], totals: list[str], long: bool
+) -> Table:
     """One table; `labels`, `sections`, `totals` are consumed so labels stay unique per document."""
     cols, spans, _ = draw(columns())
     text_column = draw(st.sampled_from(("none", "none", "left", "right")))
@@ -137,8 +146,14 @@ def tables(draw: Draw, labels: list[str], sections: list[str], totals: list[str]
         if section:
             section_style = draw(st.sampled_from(("bold", "italic", "caps")))
             text = section.upper() if section_style == "caps" else section
-            rows.append(Row("section", (text,), style=section_style,
-                            footnote="1" if draw(chance(10)) else ""))
+            rows.append(
+                Row(
+                    "section",
+                    (text,),
+                    style=section_style,
+                    footnote="1" if draw(chance(10)) else "",
+                )
+            )
         count = draw(st.integers(2, 30 if long else 9))
         body: list[Row] = []
         for _ in range(count):
@@ -147,13 +162,20 @@ def tables(draw: Draw, labels: list[str], sections: list[str], totals: list[str]
             label = labels.pop()
             words = label.split()
             wrapped = len(words) > 2 and (len(label) > 40 or draw(chance(wrap_share)))
-            lines = _split(words, draw, draw(st.sampled_from((2, 2, 3))) if len(words) > 3
-                           else 2) if wrapped else (label,)
-            body.append(Row(
-                "data", lines, _cells(draw, cols, style, magnitude, blank_share),
-                numbers_on=draw(st.sampled_from(("first", "last", "centre"))),
-                footnote=draw(st.sampled_from(("1", "2"))) if draw(chance(8)) else "",
-            ))
+            lines = (
+                _split(words, draw, draw(st.sampled_from((2, 2, 3))) if len(words) > 3 else 2)
+                if wrapped
+                else (label,)
+            )
+            body.append(
+                Row(
+                    "data",
+                    lines,
+                    _cells(draw, cols, style, magnitude, blank_share),
+                    numbers_on=draw(st.sampled_from(("first", "last", "centre"))),
+                    footnote=draw(st.sampled_from(("1", "2"))) if draw(chance(8)) else "",
+                )
+            )
         rows.extend(body)
         if body and totals and draw(chance(50)):
             rows.append(_sum_row(draw, totals.pop(), body, cols, style))
@@ -181,8 +203,9 @@ def tables(draw: Draw, labels: list[str], sections: list[str], totals: list[str]
     )
 
 
-def _cells(draw: Draw, cols: tuple[Column, ...], style: NumberStyle, magnitude: int,
-           blank_share: int) -> tuple[Cell, ...]:
+def _cells(
+    draw: Draw, cols: tuple[Column, ...], style: NumberStyle, magnitude: int, blank_share: int
+) -> tuple[Cell, ...]:
     cells = []
     for column in cols:
         if not column.numeric:
@@ -196,8 +219,9 @@ def _cells(draw: Draw, cols: tuple[Column, ...], style: NumberStyle, magnitude: 
     return tuple(cells)
 
 
-def _sum_row(draw: Draw, label: str, body: list[Row], cols: tuple[Column, ...],
-             style: NumberStyle) -> Row:
+def _sum_row(
+    draw: Draw, label: str, body: list[Row], cols: tuple[Column, ...], style: NumberStyle
+) -> Row:
     """A bold sum row that really is the sum of the rows above (percent columns left blank)."""
     cells = []
     for index, column in enumerate(cols):
@@ -206,23 +230,33 @@ def _sum_row(draw: Draw, label: str, body: list[Row], cols: tuple[Column, ...],
         elif column.percent:
             cells.append(Cell("", None))
         else:
-            total = sum((Decimal(str(r.cells[index].value)) for r in body
-                         if r.cells[index].value is not None), Decimal(0))
+            total = sum(
+                (
+                    Decimal(str(r.cells[index].value))
+                    for r in body
+                    if r.cells[index].value is not None
+                ),
+                Decimal(0),
+            )
             cells.append(format_number(total, style))
-    lines = (label,)
+    lines: tuple[str, ...] = (label,)
     if len(label.split()) > 1 and draw(chance(25)):
         lines = _split(label.split(), draw, 2)
-    return Row("sum", lines, tuple(cells), numbers_on=draw(st.sampled_from(("last", "first",
-                                                                            "centre"))))
+    return Row(
+        "sum", lines, tuple(cells), numbers_on=draw(st.sampled_from(("last", "first", "centre")))
+    )
 
 
 @st.composite
 def _prose(draw: Draw) -> str:
     sentences = draw(st.lists(st.sampled_from(PROSE), min_size=1, max_size=3))
     return " ".join(
-        s.format(a=f"{draw(st.integers(1, 999))},{draw(st.integers(0, 9))}",
-                 b=f"{draw(st.integers(1, 99))},{draw(st.integers(0, 9))}",
-                 y=draw(st.integers(2019, 2029)), n=draw(st.integers(2, 12)))
+        s.format(
+            a=f"{draw(st.integers(1, 999))},{draw(st.integers(0, 9))}",
+            b=f"{draw(st.integers(1, 99))},{draw(st.integers(0, 9))}",
+            y=draw(st.integers(2019, 2029)),
+            n=draw(st.integers(2, 12)),
+        )
         for s in sentences
     )
 
@@ -231,8 +265,7 @@ def _labels(draw: Draw) -> list[str]:
     """Every line-item label at most once per document, some qualified by a service area."""
     items = list(draw(st.permutations(LINE_ITEMS)))
     areas = list(draw(st.permutations(SERVICE_AREAS)))
-    mixed = [f"{item} – {area.lower()}" for item, area in zip(items[:10], areas[:10],
-                                                               strict=True)]
+    mixed = [f"{item} – {area.lower()}" for item, area in zip(items[:10], areas[:10], strict=True)]
     return areas[10:] + mixed + items[10:]
 
 
@@ -264,26 +297,38 @@ def documents(draw: Draw, name: str) -> Document:
     )
 
 
+class _Enough(Exception):
+    """Raised inside the Hypothesis test to stop generating once `count` documents are in."""
+
+
 def generate(count: int, seed: int, prefix: str = "fuzz") -> list[Document]:
-    """`count` documents, the same for the same seed: Hypothesis's generate phase only, seeded,
-    no example database (which would replay earlier failures and break reproducibility)."""
+    """`count` distinct documents, the same for the same seed: Hypothesis's generate phase only,
+    seeded, no example database (which would replay earlier failures and break
+    reproducibility). Repeats (Hypothesis tries its minimal example more than once) are dropped,
+    so it is asked for more examples than needed and stopped when there are enough.
+    """
     found: list[Document] = []
-    attempt = 0
-    while len(found) < count:
+    seen: set[Document] = set()
 
-        @settings(
-            max_examples=count - len(found),
-            database=None,
-            phases=[Phase.generate],
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @hypothesis_seed(seed * 1000 + attempt)
-        @given(st.data())
-        def collect(data: st.DataObject) -> None:
-            name = f"{prefix}-s{seed}-{len(found) + 1:04d}"
-            found.append(data.draw(documents(name)))
+    @settings(
+        max_examples=2 * count + 10,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis_seed(seed)
+    @given(st.data())
+    def collect(data: st.DataObject) -> None:
+        document = data.draw(documents("?"))
+        if len(found) >= count:
+            raise _Enough
+        if document not in seen:
+            seen.add(document)
+            found.append(replace(document, name=f"{prefix}-s{seed}-{len(found) + 1:04d}"))
 
+    with contextlib.suppress(_Enough):
         collect()
-        attempt += 1
-    return found[:count]
+    if len(found) < count:
+        raise RuntimeError(f"Hypothesis produced only {len(found)} distinct documents")
+    return found
