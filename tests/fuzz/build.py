@@ -44,8 +44,11 @@ def table_truth(
     }
 
 
-def build(document: Document, producer: str, directory: Path) -> tuple[Path, Path]:
-    """Write `<name>-<producer>.pdf` and its `.truth.json` into `directory`."""
+def build(
+    document: Document, producer: str, directory: Path, truth_directory: Path | None = None
+) -> tuple[Path, Path]:
+    """Write `<name>-<producer>.pdf` into `directory` and its `.truth.json` beside it or into
+    `truth_directory` (kept out of the pipeline's input folder, which rejects non-PDFs)."""
     drawn = MODEL_FOR[producer](document) if producer in MODEL_FOR else document
     document_id = f"{document.name}-{producer}"
     pdf = directory / f"{document_id}.pdf"
@@ -68,6 +71,6 @@ def build(document: Document, producer: str, directory: Path) -> tuple[Path, Pat
         "tables": tables,
         "untracked_pages": [],
     }
-    path = directory / f"{document_id}.truth.json"
+    path = (truth_directory or directory) / f"{document_id}.truth.json"
     path.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return pdf, path

@@ -39,10 +39,10 @@ def page_texts(pdf: Path) -> list[str]:
         document.close()
 
 
-def problems(truth_path: Path) -> list[str]:
+def problems(truth_path: Path, pdf_directory: Path | None = None) -> list[str]:
     """Every disagreement between a truth file and its PDF; empty when consistent."""
     truth: dict[str, Any] = json.loads(truth_path.read_text(encoding="utf-8"))
-    pdf = truth_path.with_name(truth["document"] + ".pdf")
+    pdf = (pdf_directory or truth_path.parent) / f"{truth['document']}.pdf"
     pages = page_texts(pdf)
     found: list[str] = []
     if len(pages) != truth["pdf_pages"]:

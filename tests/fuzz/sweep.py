@@ -69,14 +69,17 @@ def documents_for(tables: int, seed: int) -> list[Document]:
     return kept
 
 
-def _build_one(args: tuple[Document, str, Path]) -> tuple[Path, Path]:
+def _build_one(args: tuple[Document, str, Path, Path]) -> tuple[Path, Path]:
     return build(*args)
 
 
-def render(documents: list[Document], producer: str, raw: Path, workers: int) -> list[Path]:
-    """Every document as a PDF with its truth in `raw`; returns the truth files."""
+def render(
+    documents: list[Document], producer: str, raw: Path, truth: Path, workers: int
+) -> list[Path]:
+    """Every document as a PDF in `raw` and its truth in `truth`; returns the truth files."""
     raw.mkdir(parents=True, exist_ok=True)
-    jobs = [(document, producer, raw) for document in documents]
+    truth.mkdir(parents=True, exist_ok=True)
+    jobs = [(document, producer, raw, truth) for document in documents]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [truth for _, truth in pool.map(_build_one, jobs, chunksize=4)]
 
@@ -172,7 +175,8 @@ def score_tables(truths: Iterable[Path], cells: pd.DataFrame, result: ProducerRe
             figures = score_document({**truth, "tables": [table]}, cells).figures
             result.tables.append(
                 {
-                    "pdf": str(path).removesuffix(".truth.json") + ".pdf",
+                    "pdf": str(path.parent.parent / "raw" / f"{truth['document']}.pdf"),
+                    "truth": str(path),
                     "table": table["id"],
                     "features": table["features"],
                     **figures.to_dict(),
@@ -188,7 +192,7 @@ def sweep_producer(
     result = ProducerResult(producer)
     raw, out = work / producer / "raw", work / producer / "out"
     started = time.perf_counter()
-    truths = render(documents, producer, raw, workers)
+    truths = render(documents, producer, raw, work / producer / "truth", workers)
     result.seconds["render"] = time.perf_counter() - started
     started = time.perf_counter()
     scores = run_pipeline(raw, out, truths, workers)
@@ -244,8 +248,7 @@ def save_examples(results: list[ProducerResult], directory: Path, per_producer: 
             key=lambda t: (t["recall"] or 0, t["precision"] or 0),
         )[:per_producer]
         for table in worst:
-            pdf = Path(table["pdf"])
-            for source in (pdf, pdf.with_suffix("").with_suffix(".truth.json")):
+            for source in (Path(table["pdf"]), Path(table["truth"])):
                 if source.exists():
                     shutil.copy(source, directory / source.name)
 

@@ -31,18 +31,19 @@ FLOORS: dict[str, tuple[float, float, float]] = {
     "fpdf2": (0.62, 1.00, 0.47),
     "weasyprint": (0.49, 1.00, 0.26),
 }
+Sample = tuple[list[Path], Path, pd.DataFrame]  # truth files, PDF folder, published cells
 GLUED_CEILING = 0  # published values made of two truth cells' digits, over the whole sample
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], pd.DataFrame]:
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     """Every producer's PDFs of the sample in one raw folder, run once through the pipeline."""
     raw = tmp_path_factory.mktemp("fuzz-raw")
     out = tmp_path_factory.mktemp("fuzz-out")
     documents = documents_for(TABLES_PER_PRODUCER, SEED)
     truths = [build(document, producer, raw)[1] for producer in PRODUCERS for document in documents]
     run_pipeline(raw, out, truths, workers=2)
-    return truths, load_cells(out / "cells")
+    return truths, raw, load_cells(out / "cells")
 
 
 def _truth(path: Path) -> dict[str, Any]:
@@ -64,18 +65,18 @@ def test_cell_texts_print_their_values() -> None:
                         assert parse_cell(cell.text) == cell.value, cell
 
 
-def test_truth_agrees_with_its_pdf(sample: tuple[list[Path], pd.DataFrame]) -> None:
+def test_truth_agrees_with_its_pdf(sample: Sample) -> None:
     """PDFs open, page counts match, values re-parse from the cells, every label and first
     number is on the page the truth names."""
-    truths, _ = sample
+    truths, raw, _ = sample
     assert len(truths) == len(PRODUCERS) * len(documents_for(TABLES_PER_PRODUCER, SEED))
-    found = [problem for path in truths for problem in problems(path)]
+    found = [problem for path in truths for problem in problems(path, raw)]
     assert found == []
 
 
 @pytest.mark.parametrize("producer", sorted(PRODUCERS))
-def test_extraction_holds_its_floor(producer: str, sample: tuple[list[Path], pd.DataFrame]) -> None:
-    truths, cells = sample
+def test_extraction_holds_its_floor(producer: str, sample: Sample) -> None:
+    truths, _, cells = sample
     mine = [_truth(p) for p in truths if p.name.endswith(f"-{producer}.truth.json")]
     figures = sum((score_document(t, cells).figures for t in mine), Figures())
     assert figures.tables >= TABLES_PER_PRODUCER
@@ -90,8 +91,8 @@ def test_extraction_holds_its_floor(producer: str, sample: tuple[list[Path], pd.
     assert (figures.column_label_accuracy or 0.0) >= labels
 
 
-def test_no_more_glued_values(sample: tuple[list[Path], pd.DataFrame]) -> None:
-    truths, cells = sample
+def test_no_more_glued_values(sample: Sample) -> None:
+    truths, _, cells = sample
     glued = [g for path in truths for g in glued_values(_truth(path), cells)]
     print(f"\nglued values: {glued}")
     assert len(glued) <= GLUED_CEILING
