@@ -412,3 +412,9 @@ def lay_out(document: Document) -> Layout:
             flow.paragraph(table.prose_after)
         flow.y -= grid.leading
     return Layout(flow.pages, row_pages)
+
+
+def fitted_size(document: Document, table: Table) -> float:
+    """The font size at which `table` fits the page width, for producers that lay out themselves
+    (an HTML table with nowrap cells would otherwise run off the page)."""
+    return _TableLayout(_Flow(document), table).s
