@@ -1,0 +1,98 @@
+"""A small fixed fuzz sample through the pipeline CLI: the generator's truth must agree with its
+own PDFs, and extraction must not fall below what it reached when the floors were last set.
+
+The floors are the current pipeline's figures rounded down, not the issue's targets (0.99): the
+extractor is being rewritten, and this test is to catch regressions. Raise them as it improves;
+`make fuzz` prints the figures of the large sweep.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from pipeline.tools.evaluate import Figures, load_cells, score_document
+from tests.fuzz.build import build
+from tests.fuzz.consistency import parse_cell, problems
+from tests.fuzz.producers import PRODUCERS
+from tests.fuzz.strategies import generate
+from tests.fuzz.sweep import documents_for, glued_values, run_pipeline
+
+SEED = 7
+TABLES_PER_PRODUCER = 10
+# (recall, precision, column-label accuracy) per producer on this sample, pipeline of 2026-05
+# (branch fuzz at 2495536), rounded down to the percent.
+FLOORS: dict[str, tuple[float, float, float]] = {
+    "reportlab": (0.62, 1.00, 0.47),
+    "fpdf2": (0.62, 1.00, 0.47),
+    "weasyprint": (0.71, 1.00, 0.29),
+}
+Sample = tuple[list[Path], Path, pd.DataFrame]  # truth files, PDF folder, published cells
+GLUED_CEILING = 1  # values made of two truth cells' digits in the sample, as of today
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    """Every producer's PDFs of the sample in one raw folder, run once through the pipeline."""
+    raw = tmp_path_factory.mktemp("fuzz-raw")
+    out = tmp_path_factory.mktemp("fuzz-out")
+    documents = documents_for(TABLES_PER_PRODUCER, SEED)
+    truths = [build(document, producer, raw)[1] for producer in PRODUCERS for document in documents]
+    run_pipeline(raw, out, truths, workers=2)
+    return truths, raw, load_cells(out / "cells")
+
+
+def _truth(path: Path) -> dict[str, Any]:
+    truth: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return truth
+
+
+def test_generation_is_deterministic() -> None:
+    assert generate(3, SEED) == generate(3, SEED)
+
+
+def test_cell_texts_print_their_values() -> None:
+    """The independent parser and the formatter agree on every minus sign and separator."""
+    for document in generate(8, SEED):
+        for table in document.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    if cell.value is not None:
+                        assert parse_cell(cell.text) == cell.value, cell
+
+
+def test_truth_agrees_with_its_pdf(sample: Sample) -> None:
+    """PDFs open, page counts match, values re-parse from the cells, every label and first
+    number is on the page the truth names."""
+    truths, raw, _ = sample
+    assert len(truths) == len(PRODUCERS) * len(documents_for(TABLES_PER_PRODUCER, SEED))
+    found = [problem for path in truths for problem in problems(path, raw)]
+    assert found == []
+
+
+@pytest.mark.parametrize("producer", sorted(PRODUCERS))
+def test_extraction_holds_its_floor(producer: str, sample: Sample) -> None:
+    truths, _, cells = sample
+    mine = [_truth(p) for p in truths if p.name.endswith(f"-{producer}.truth.json")]
+    figures = sum((score_document(t, cells).figures for t in mine), Figures())
+    assert figures.tables >= TABLES_PER_PRODUCER
+    print(
+        f"\n{producer}: tables {figures.tables_found}/{figures.tables}, cells "
+        f"{figures.found_cells}/{figures.truth_cells}, recall {figures.recall}, precision "
+        f"{figures.precision}, column labels {figures.column_label_accuracy}"
+    )
+    recall, precision, labels = FLOORS[producer]
+    assert (figures.recall or 0.0) >= recall
+    assert (figures.precision or 0.0) >= precision
+    assert (figures.column_label_accuracy or 0.0) >= labels
+
+
+def test_no_more_glued_values(sample: Sample) -> None:
+    truths, _, cells = sample
+    glued = [g for path in truths for g in glued_values(_truth(path), cells)]
+    print(f"\nglued values: {glued}")
+    assert len(glued) <= GLUED_CEILING
