@@ -109,7 +109,7 @@ def run_pipeline(raw: Path, out: Path, truths: list[Path], workers: int) -> dict
             "--truth",
             *map(str, truths),
             "--cells",
-            str(out / "cells"),
+            str(out / "current" / "cells"),
             "--json",
             str(scores),
         ],
@@ -199,7 +199,7 @@ def sweep_producer(
     result.seconds["pipeline"] = time.perf_counter() - started
     total = scores["total"]
     result.figures = Figures(**{k: total[k] for k in Figures.__dataclass_fields__})
-    score_tables(truths, load_cells(out / "cells"), result)
+    score_tables(truths, load_cells(out / "current" / "cells"), result)
     return result
 
 

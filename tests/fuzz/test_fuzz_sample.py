@@ -43,7 +43,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     documents = documents_for(TABLES_PER_PRODUCER, SEED)
     truths = [build(document, producer, raw)[1] for producer in PRODUCERS for document in documents]
     run_pipeline(raw, out, truths, workers=2)
-    return truths, raw, load_cells(out / "cells")
+    return truths, raw, load_cells(out / "current" / "cells")
 
 
 def _truth(path: Path) -> dict[str, Any]:
