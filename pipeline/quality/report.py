@@ -9,12 +9,14 @@ whether something is wrong.
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pypdfium2 import PdfiumError
 
 from pipeline.quality.identities import Failure
 from pipeline.quality.results import GateResult
@@ -127,8 +129,11 @@ def _failures_by_table(blocking: list[Failure], out_dir: Path, frames: RunFrames
             f"<small>({html.escape(where)})</small></h3>"
         )
         parts.append(_failure_table(found))
-        if table_id and frames is not None and frames.raw_dir is not None:
-            picture = _picture(table_id, found, frames, out_dir)
+        if table_id and frames is not None:
+            try:
+                picture = _picture(table_id, found, frames, out_dir)
+            except (OSError, ValueError, PdfiumError):  # a picture is not worth a publication
+                picture = None
             if picture:
                 parts.append(f"<img alt='{html.escape(table_id)}' src='{picture}'>")
         parts.append("</article>")
@@ -188,35 +193,53 @@ def _slug(text: str) -> str:
 def _picture(
     table_id: str, failures: list[Failure], frames: RunFrames, out_dir: Path
 ) -> str | None:
-    """Draw the table's region of its first page with the failing rows marked; the PNG's name."""
-    import pdfplumber
+    """Draw the table's region of its first page with the failing rows marked; the PNG's name.
+
+    pypdfium2 renders the page as displayed (rotation and crop box applied), the orientation the
+    cell boxes are in, so the marks land on the numbers whatever the producer did.
+    """
+    from PIL import ImageDraw
+
+    from pipeline.extract.pdf import open_pdf
 
     table = frames.tables[frames.tables["table_id"] == table_id]
     document = frames.documents[frames.documents["document_id"] == failures[0].document_id]
-    if table.empty or document.empty or frames.raw_dir is None:
+    if table.empty or document.empty:
+        return None
+    if "path" in document:  # the manifest's own path: a name need not be UTF-8
+        pdf_path = Path(os.fsdecode(document.iloc[0]["path"]))
+    elif frames.raw_dir is not None:
+        pdf_path = frames.raw_dir / str(document.iloc[0]["file_name"])
+    else:
         return None
     box = table.iloc[0]
     page_number = int(min(box["pages"]))
-    pdf_path = frames.raw_dir / str(document.iloc[0]["file_name"])
     rows = {f.row_index for f in failures if f.row_index is not None}
     cells = frames.cells
     marked = cells[
         (cells["table_id"] == table_id) & cells["row_index"].isin(rows)
         & (cells["page"] == page_number)
     ]  # fmt: skip
+    scale = PICTURE_RESOLUTION / 72
+    with open_pdf(pdf_path) as pdf:
+        image = pdf[page_number - 1].render(scale=scale).to_pil().convert("RGB")
+    x0, top, x1, bottom = (float(v) for v in box[list(_BOX)].to_numpy(dtype=float))
+    draw = ImageDraw.Draw(image, "RGBA")
+    draw.rectangle(_pixels((x0, top, x1, bottom), scale), outline=(220, 30, 30, 255), width=2)
+    for cell_box in marked[list(_BOX)].to_numpy(dtype=float):
+        draw.rectangle(_pixels(tuple(cell_box), scale), fill=(240, 140, 0, 90))
+    margin = PICTURE_MARGIN * scale
+    region = (
+        max(0, int(x0 * scale - margin)),
+        max(0, int(top * scale - margin)),
+        min(image.width, int(x1 * scale + margin)),
+        min(image.height, int(bottom * scale + margin)),
+    )
     name = f"{_slug(table_id)}.png"
-    with pdfplumber.open(pdf_path) as pdf:
-        page = pdf.pages[page_number - 1]
-        x0, top, x1, bottom = (float(v) for v in box[list(_BOX)].to_numpy(dtype=float))
-        region = (
-            max(0.0, x0 - PICTURE_MARGIN),
-            max(0.0, top - PICTURE_MARGIN),
-            min(float(page.width), x1 + PICTURE_MARGIN),
-            min(float(page.height), bottom + PICTURE_MARGIN),
-        )
-        image = page.crop(region).to_image(resolution=PICTURE_RESOLUTION)
-        image.draw_rect((x0, top, x1, bottom), fill=(0, 0, 0, 0), stroke=(220, 30, 30, 255))
-        for a, b, c, d in marked[list(_BOX)].to_numpy(dtype=float):
-            image.draw_rect((a, b, c, d), fill=(240, 140, 0, 90), stroke_width=0)
-        image.save(out_dir / name)
+    image.crop(region).save(out_dir / name)
     return name
+
+
+def _pixels(box: tuple[float, ...], scale: float) -> tuple[float, float, float, float]:
+    x0, top, x1, bottom = box
+    return (x0 * scale, top * scale, max(x0, x1) * scale, max(top, bottom) * scale)
