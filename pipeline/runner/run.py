@@ -168,9 +168,12 @@ def _run_stages(data: Any, context: RunContext) -> Any:
             continue
         gate, output = stage.gate, data
 
-        def check(gate: Any = gate, output: Any = output) -> Any:
+        def check(gate: Any = gate, output: Any = output, name: str = stage.name) -> Any:
+            total, unit = output.size()
+            done = context.progress.count(f"{name} gate", total, unit)
             with context.timer.measure("gates") as lap:
                 result = gate(output)
+            done(total)
             result.seconds = lap.seconds
             return result
 

@@ -42,11 +42,18 @@ class Inputs:
 class Ingested:
     documents: pd.DataFrame  # the manifest: one row per readable PDF
 
+    def size(self) -> tuple[int, str]:
+        """How much a gate checks, for the progress bar."""
+        return len(self.documents), "doc"
+
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
     documents: pd.DataFrame
     frames: dict[str, ExtractedFrames]  # by document id
+
+    def size(self) -> tuple[int, str]:
+        return sum(len(f.candidates) for f in self.frames.values()), "table"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,9 @@ class Parsed:
     documents: pd.DataFrame
     cells: pd.DataFrame
     tables: pd.DataFrame
+
+    def size(self) -> tuple[int, str]:
+        return len(self.tables), "table"
 
 
 @dataclass(frozen=True, slots=True)
