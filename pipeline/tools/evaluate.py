@@ -9,13 +9,10 @@ whichever extractor produced it.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from pipeline.parse.labels import normalise_label
 from pipeline.schemas import dataset_schema
 
 VALUE_TOLERANCE = 1e-6
@@ -37,30 +35,6 @@ REQUIRED_COLUMNS = (
     "value",
     "value_text",
 )
-
-# Footnote markers printed as superscripts, stripped before NFKC turns "¹" into a plain "1"
-# that could no longer be told apart from the "19" of "Covid-19".
-_TRAILING_SUPERSCRIPTS = re.compile(r"[\s\u00b9\u00b2\u00b3\u2070\u2074-\u2079*\u2020\u2021]+$")
-_DASHES = re.compile(r"[\u2010-\u2015\u2043\u2212\ufe58\ufe63\uff0d]")
-_TRAILING_PUNCTUATION = re.compile(r"[\s.,:;*\u2020\u2021]+$")
-# A footnote digit that lost its superscript size: one or two digits glued onto a word
-# ("Driftsrammer1", "(dekningsgrad)2"), never digits after a space or a dash
-# ("Skole 2", "Covid-19").
-_GLUED_FOOTNOTE_DIGITS = re.compile(r"(?<=[^\W\d_]|\))\d{1,2}$")
-
-
-@lru_cache(maxsize=1 << 16)
-def normalise_label(text: str) -> str:
-    """Canonical form of a row or column label, so that cosmetic differences do not count as misses.
-
-    Idempotent: a normalised label normalises to itself, so truth labels can be fed through it too.
-    """
-    text = _TRAILING_SUPERSCRIPTS.sub("", text)
-    # NFKC again after case folding, which can leave text denormalised ("ΐ" -> "ΐ")
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    text = " ".join(_DASHES.sub("-", text).split())
-    text = _TRAILING_PUNCTUATION.sub("", text)
-    return _GLUED_FOOTNOTE_DIGITS.sub("", text)
 
 
 def load_cells(cells_dir: Path) -> pd.DataFrame:
