@@ -8,18 +8,16 @@ of its line labels, never by its position.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
 import pandas as pd
 
+from pipeline.parse.labels import normalise_label
 from pipeline.schemas import SCHEMA_DIR, load_yaml
 
 CATALOG_PATH = SCHEMA_DIR / "catalog.yaml"
-
-_DASHES = re.compile("[\u2010-\u2015\u2212\ufe63\uff0d]")
 
 
 def table_catalog() -> dict[str, Any]:
@@ -29,10 +27,8 @@ def table_catalog() -> dict[str, Any]:
 
 
 def normalise(text: str | None) -> str:
-    """Label form that survives the PDF's typography: NFKC, case-folded, one dash, one space."""
-    text = unicodedata.normalize("NFKC", text if isinstance(text, str) else "").casefold()
-    text = _DASHES.sub("-", text)
-    return " ".join(text.split()).rstrip(".:;,* ")
+    """Label form that survives the PDF's typography (see pipeline/parse/labels.py)."""
+    return normalise_label(text if isinstance(text, str) else "")
 
 
 @cache
