@@ -301,6 +301,17 @@ class _Block:
         self.pending: list[TextLine] = []
         self.label_x0 = first.x0
         self.value_x0 = min(p.x0 for p in _split_label(first)[1])
+        self.spans: list[Column] = []  # where value phrases of rows with numbers stand
+        self._add_spans(first)
+
+    def _add_spans(self, line: TextLine) -> None:
+        values = _split_label(line)[1]
+        if any(p.is_number for p in values):
+            for phrase in values:
+                _merge_span(self.spans, phrase.x0, phrase.x1)
+
+    def _in_columns(self, phrase: Phrase) -> bool:
+        return any(phrase.x0 < span.x1 and span.x0 < phrase.x1 for span in self.spans)
 
     @property
     def last(self) -> TextLine:
@@ -325,11 +336,12 @@ class _Block:
             return False  # a lone number under a table: a page number or a stray figure
         if _is_year_line(line) and any(_split_label(body)[1] for body in self.lines[1:]):
             return False  # a header of years under a body: the next table begins
-        # Text in the value area only as a column of its own, never running into the gap.
+        if any(p.is_number for p in values):
+            return True
+        # Text in the value area only in the columns, never in the gaps between them: a line of
+        # prose beside or under the table spreads its words across both.
         slack = settings.align_em * line.size
-        return any(p.is_number for p in values) or all(
-            p.x0 >= self.value_x0 - slack for p in values
-        )
+        return all(p.x0 >= self.value_x0 - slack and self._in_columns(p) for p in values)
 
     def add(self, line: TextLine) -> None:
         values = _split_label(line)[1]
@@ -337,6 +349,7 @@ class _Block:
             self.lines.extend(self.pending)
             self.pending = []
             self.lines.append(line)
+            self._add_spans(line)
             # A number where labels start ("0 - åringer", a wrapped "2027") is label text.
             indent = self.settings.label_indent_em * line.size
             in_columns = [p.x0 for p in values if p.x0 > self.label_x0 + indent]
@@ -382,6 +395,15 @@ def _columns(lines: list[TextLine]) -> list[Column]:
         else:
             columns.append(Column(x0, x1))
     return columns
+
+
+def _merge_span(spans: list[Column], x0: float, x1: float) -> None:
+    """Add [x0, x1] to sorted, disjoint spans, merging those it overlaps."""
+    kept = [span for span in spans if span.x1 < x0 or span.x0 > x1]
+    for span in spans:
+        if not (span.x1 < x0 or span.x0 > x1):
+            x0, x1 = min(x0, span.x0), max(x1, span.x1)
+    spans[:] = sorted([*kept, Column(x0, x1)], key=lambda span: span.x0)
 
 
 def _column_of(phrase: Phrase, columns: list[Column]) -> int:
@@ -484,10 +506,29 @@ def _rows(
     return rows, withheld
 
 
+def _top_rule_between(
+    rules: list[Rule], upper: TextLine, lower: TextLine, x0: float, x1: float, slack: float
+) -> bool:
+    """A rule across the whole table (label column too) between two lines outside a grid: the
+    table's top border, above which no header line stands."""
+    across = any(
+        r.horizontal
+        and upper.bottom - slack <= (r.top + r.bottom) / 2 <= lower.top + slack
+        and r.x0 <= x0 + slack
+        and r.x1 >= x1 - slack
+        for r in rules
+    )
+    return across and not any(
+        not r.horizontal and r.top < upper.middle < r.bottom and x0 - slack <= r.x0 <= x1 + slack
+        for r in rules
+    )
+
+
 def _header_lines(
     above: list[TextLine],
     body: list[TextLine],
     columns: list[Column],
+    rules: list[Rule],
     settings: ExtractionSettings,
 ) -> list[TextLine]:
     """The lines directly above the body whose phrases stand over the value columns."""
@@ -499,6 +540,9 @@ def _header_lines(
             len(header) >= settings.max_header_lines
             or below.top - line.bottom > settings.header_gap_em * line.size
         ):
+            break
+        slack = settings.align_em * line.size
+        if header and _top_rule_between(rules, line, below, body_x0, columns[-1].x1, slack):
             break
         value_x0 = columns[0].x0 - settings.align_em * line.size
         over_values = [p for p in line.phrases if p.x1 > value_x0]
@@ -691,7 +735,7 @@ def _table(
         default=columns[0].x0,
     )
     label_x1 = min(label_x1, columns[0].x0)
-    header = _header_lines(above, body, columns, settings)
+    header = _header_lines(above, body, columns, page.rules, settings)
     if len(value_lines) < 2 and not (header and len(columns) >= 2):
         where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
         explain.append(f"{where}: rejected, one line of numbers without a header")

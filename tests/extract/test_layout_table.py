@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.extract.layout import PageFrame, PageLayout, Word, group_lines
+from pipeline.extract.layout import PageFrame, PageLayout, Rule, Word, group_lines
 from pipeline.extract.table import find_tables, phrases
 
 SIZE = 9.0
@@ -68,3 +68,40 @@ def test_blank_cells_keep_values_in_their_columns() -> None:
         ]
     )
     assert rows[1][1] == {1: "4,0"} and rows[2][1] == {0: "5,0", 2: "6,0"}
+
+
+def _prose(top: float, x0: float, words: str, space_em: float = 0.3) -> list[Word]:
+    """A line of prose; justified, its words stand wider apart than a word space."""
+    line, x = [], x0
+    for text in words.split():
+        line.append(_word(text, x, top))
+        x = line[-1].x1 + space_em * SIZE
+    return line
+
+
+def test_prose_under_a_table_stays_out_of_its_columns() -> None:
+    """A two-column page: the prose line under the table spreads words over the value columns."""
+    rows = _table(
+        [
+            _row(100, "Alpha", ("1,0", 300), ("2,0", 400), ("3,0", 500)),
+            _row(115, "Beta", ("4,0", 300), ("5,0", 400), ("6,0", 500)),
+            _prose(135, 40, "Det er iverksatt tilbud")
+            + _prose(135, 290, "for barn og unge i sommer med mer", space_em=0.6),
+        ]
+    )
+    assert [label for label, _ in rows] == ["Alpha", "Beta"]
+
+
+def test_prose_above_the_table_top_rule_is_no_header() -> None:
+    words = [
+        *_prose(60, 290, "nye sykehjem er under bygging og flere", space_em=0.6),
+        *_prose(72, 290, "bygger for en verdig eldreomsorg", space_em=0.6),
+        _word("2019", 282, 90),
+        _word("2020", 382, 90),
+        *_row(105, "Alpha", ("1,0", 300), ("2,0", 400)),
+        *_row(120, "Beta", ("3,0", 300), ("4,0", 400)),
+    ]
+    top_rule = Rule(38.0, 85.0, 402.0, 85.5)
+    layout = PageLayout(1, 595.0, 842.0, group_lines(words), [top_rule])
+    (table,) = find_tables(layout)
+    assert table.header == [["2019"], ["2020"]]
