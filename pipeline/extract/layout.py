@@ -272,25 +272,23 @@ def _looks_tabular(lines: list[Line], settings: ExtractionSettings) -> bool:
 def page_may_hold_table(text: str, settings: ExtractionSettings = DEFAULT_SETTINGS) -> bool:
     """The cheap pass, on the page's plain text before any layout work.
 
-    A table shows as text lines mostly made of amounts or with amounts side by side (a row's
-    values, perhaps between a label and a text column), a line of years over the columns, or
-    several lines ending in an amount. Prose carries its numbers apart, inside sentences. Years
-    are not amounts here, so a page of dated prose does not qualify.
+    A table shows as a text line mostly made of amounts or with amounts side by side (a row's
+    values, perhaps between a label and a text column; one row may continue a table from the
+    page before), or as several lines ending in an amount. Prose carries its numbers apart,
+    inside sentences. Years are not amounts here, so a page of dated prose does not qualify.
     """
-    dense = ending = 0
-    years = False
+    ending = 0
     for line in _TEXT_LINE_BREAK.split(text):
         tokens = _TOKEN.findall(line)
         if not tokens:
             continue
         is_amount = [is_number(t) and not is_year(t) for t in tokens]
         amounts = sum(is_amount)
-        dated = sum(1 for t in tokens if is_year(t))
         side_by_side = any(a and b for a, b in itertools.pairwise(is_amount))
-        dense += amounts >= 2 and (2 * amounts >= len(tokens) or side_by_side)
-        years = years or (dated >= 2 and 2 * dated >= len(tokens))
-        ending += is_number(tokens[-1]) and not is_year(tokens[-1])
-    return dense + years >= 2 or ending >= settings.min_lines_ending_in_amount
+        if amounts >= 2 and (2 * amounts >= len(tokens) or side_by_side):
+            return True
+        ending += is_amount[-1]
+    return ending >= settings.min_lines_ending_in_amount
 
 
 def page_text(textpage: pdfium.PdfTextPage) -> str:

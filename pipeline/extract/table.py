@@ -106,6 +106,7 @@ class PageTable:
     bottom: float
     font_size: float  # the body's, for tolerances when joining continuations
     withheld: list[str] = field(default_factory=list)  # numbers not published, and why
+    fragment: bool = False  # one row without a header: kept only to continue the table before
 
     @property
     def page(self) -> int:
@@ -716,6 +717,17 @@ def _blocks(
     return blocks
 
 
+def _dated(lines: list[TextLine], running_header_bottom: float) -> bool:
+    """Whether a year is printed on these lines below the running header: a header of years,
+    however garbled, heads a new table rather than continuing the one above."""
+    return any(
+        is_year(word.text)
+        for line in lines
+        if line.top > running_header_bottom
+        for word in line.words
+    )
+
+
 def _table(
     page: PageLayout,
     body: list[TextLine],
@@ -736,10 +748,19 @@ def _table(
     )
     label_x1 = min(label_x1, columns[0].x0)
     header = _header_lines(above, body, columns, page.rules, settings)
-    if len(value_lines) < 2 and not (header and len(columns) >= 2):
+    fragment = len(value_lines) < 2 and not (header and len(columns) >= 2)
+    if fragment:
         where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
-        explain.append(f"{where}: rejected, one line of numbers without a header")
-        return None
+        if _dated(above, page.height * settings.running_header_zone):
+            explain.append(f"{where}: rejected, one line of numbers under a header of its own")
+            return None
+        if body[0].top > page.height * (1 - settings.running_footer_zone):
+            explain.append(f"{where}: rejected, one line of numbers in the running footer")
+            return None
+        explain.append(
+            f"{where}: one line of numbers without a header, kept only where it continues the "
+            "table before it in the same columns"
+        )
     labels, stub = _header_labels(header, columns, page.rules, label_x1, settings)
     head_top = header[0].top if header else body[0].top
     title, captions = _title_and_captions(
@@ -769,6 +790,7 @@ def _table(
         bottom=bottom,
         font_size=statistics.median(line.size for line in value_lines),
         withheld=withheld,
+        fragment=fragment,
     )
 
 
@@ -794,46 +816,73 @@ def find_tables(
         if table is None:
             continue
         tables.append(table)
-        previous_end = start + len(block_lines)
+        if not table.fragment:  # a fragment's lines may still head or title the next table
+            previous_end = start + len(block_lines)
     return tables
 
 
-def _columns_align(upper: PageTable, lower: PageTable, settings: ExtractionSettings) -> bool:
+def _column_map(
+    upper: PageTable, lower: PageTable, settings: ExtractionSettings
+) -> dict[int, int] | None:
+    """Which of the upper table's columns each of the lower table's columns continues, or None.
+
+    A whole table continues one with the same columns in the same places. A one-row fragment
+    may leave cells blank: each of its columns must end where a distinct upper column ends.
+    """
     slack = 2 * settings.align_em * max(upper.font_size, lower.font_size)
-    return len(upper.columns) == len(lower.columns) and all(
-        abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
+    if not lower.fragment:
+        aligned = len(upper.columns) == len(lower.columns) and all(
+            abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
+        )
+        return {i: i for i in range(len(lower.columns))} if aligned else None
+    mapping: dict[int, int] = {}
+    for index, column in enumerate(lower.columns):
+        ends = [i for i, c in enumerate(upper.columns) if abs(c.x1 - column.x1) <= slack]
+        if len(ends) != 1 or ends[0] in mapping.values():
+            return None
+        mapping[index] = ends[0]
+    return mapping
+
+
+def _continues(
+    upper: PageTable, lower: PageTable, tables: list[PageTable], settings: ExtractionSettings
+) -> bool:
+    """Whether `lower` stands where a continuation of `upper` would: below it without a header
+    of its own (a fragment close below), or opening the next page without a title, with no
+    header or the same again."""
+    if lower.page == upper.pages[-1]:
+        gap = settings.body_gap_em * max(upper.font_size, lower.font_size)
+        return not lower.has_header and not (lower.fragment and lower.top - upper.bottom > gap)
+    return (
+        lower.page == upper.pages[-1] + 1
+        and _opens_page(lower, tables)
+        and lower.title is None
+        and (not lower.has_header or lower.header == upper.header)
     )
 
 
 def merge_continuations(
     tables: list[PageTable], settings: ExtractionSettings = DEFAULT_SETTINGS
 ) -> list[PageTable]:
-    """Join a table with the next one when the latter continues it.
+    """Join a table with the next one when the latter continues it; drop fragments that do not.
 
-    A continuation has the same value columns in the same places; on the same page it has no
-    header of its own, on the next page it opens the page, with no header or the same again.
+    A continuation has its value columns in the same places as the table before it.
     """
     merged: list[PageTable] = []
     for table in tables:
         previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and _columns_align(previous, table, settings)
-            and (
-                (table.page == previous.pages[-1] and not table.has_header)
-                or (
-                    table.page == previous.pages[-1] + 1
-                    and _opens_page(table, tables)
-                    and table.title is None
-                    and (not table.has_header or table.header == previous.header)
-                )
-            )
-        ):
+        mapping = None
+        if previous is not None and _continues(previous, table, tables, settings):
+            mapping = _column_map(previous, table, settings)
+        if previous is not None and mapping is not None:
+            for row in table.rows:
+                row.cells = {mapping[index]: cell for index, cell in row.cells.items()}
             previous.rows.extend(table.rows)
+            previous.withheld.extend(table.withheld)
             if table.page not in previous.pages:
                 previous.pages.append(table.page)
-            continue
-        merged.append(table)
+        elif not table.fragment:
+            merged.append(table)
     return merged
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.extract.layout import PageFrame, PageLayout, Rule, Word, group_lines
-from pipeline.extract.table import find_tables, phrases
+from pipeline.extract.table import find_tables, merge_continuations, phrases
 
 SIZE = 9.0
 
@@ -105,3 +105,20 @@ def test_prose_above_the_table_top_rule_is_no_header() -> None:
     layout = PageLayout(1, 595.0, 842.0, group_lines(words), [top_rule])
     (table,) = find_tables(layout)
     assert table.header == [["2019"], ["2020"]]
+
+
+def test_last_row_after_a_line_across_the_columns_stays_in_its_table() -> None:
+    """A section line printed as one run across the columns splits off the last row, which
+    alone has no header: it joins the table above because its numbers end in its columns."""
+    words = [
+        _word("2019", 282, 80),
+        _word("2020", 382, 80),
+        *_row(100, "Alpha", ("1,0", 300), ("2,0", 400)),
+        *_row(115, "Beta", ("3,0", 300), ("4,0", 400)),
+        _word("Spesialskoler Elever ved Haug skole 110 (8) 117 (5)", 40, 130, 330),
+        *_row(145, "Gamma", ("5,0", 300), ("6,0", 400)),
+    ]
+    tables = merge_continuations(find_tables(PageLayout(1, 595.0, 842.0, group_lines(words))))
+    (table,) = tables
+    assert [row.label for row in table.rows] == ["Alpha", "Beta", "Gamma"]
+    assert {k: v.text for k, v in table.rows[-1].cells.items()} == {0: "5,0", 1: "6,0"}

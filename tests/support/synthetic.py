@@ -692,7 +692,14 @@ def _page_break() -> Document:
         break_before=(7,),
         repeat_header=False,
     )
-    return Document("page_break", (PROSE_ABOVE, long_table, PROSE_BELOW, no_repeat))
+    one_row_over = Table(
+        "Tilskudd per enhet",
+        YEAR_COLUMNS[:3],
+        _rows(rng, labels[:5], 3),
+        break_before=(4,),
+        repeat_header=False,
+    )
+    return Document("page_break", (PROSE_ABOVE, long_table, PROSE_BELOW, no_repeat, one_row_over))
 
 
 def _text_columns() -> Document:
