@@ -572,8 +572,8 @@ def _spanned_columns(
     left edge is taken as the right edge of the column before it, numbers being right-aligned.
     """
     under = [i for i, c in enumerate(columns) if min(phrase.x1, c.x1) - max(phrase.x0, c.x0) > 0]
-    if not under:
-        return [_column_of(phrase, columns)]
+    if not under:  # in a gap between columns: the group it is centred over, else the nearest
+        under = [_column_of(phrase, columns)]
     slack = settings.align_em * phrase.size
     if len(under) == 1 and abs(phrase.x1 - columns[under[0]].x1) <= slack:
         return under  # right-aligned over its own column

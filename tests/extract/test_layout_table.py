@@ -122,3 +122,22 @@ def test_last_row_after_a_line_across_the_columns_stays_in_its_table() -> None:
     (table,) = tables
     assert [row.label for row in table.rows] == ["Alpha", "Beta", "Gamma"]
     assert {k: v.text for k, v in table.rows[-1].cells.items()} == {0: "5,0", 1: "6,0"}
+
+
+def test_wrapped_spanning_header_in_a_column_gap_spans_its_group() -> None:
+    """The second line of a wrapped spanning header, short, falls between two columns."""
+    words = [
+        _word("Mer-/mindreforbruk med Covid-19", 190, 60, 160),  # centred on 270, cols 0-2
+        _word("isolert", 254, 72, 32),
+        _word("2019", 232, 84),
+        _word("2020", 282, 84),
+        _word("2021", 332, 84),
+        _word("Sum", 382, 84),
+        *_row(100, "Alpha", ("1,0", 250), ("2,0", 300), ("3,0", 350), ("6,0", 400)),
+        *_row(115, "Beta", ("3,0", 250), ("4,0", 300), ("5,0", 350), ("12,0", 400)),
+    ]
+    (table,) = find_tables(PageLayout(1, 595.0, 842.0, group_lines(words)))
+    assert [column[:2] for column in table.header[:3]] == 3 * [
+        ["Mer-/mindreforbruk med Covid-19", "isolert"]
+    ]
+    assert table.header[3] == ["Sum"]
