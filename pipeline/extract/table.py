@@ -270,15 +270,29 @@ def _continues_label_above(above: TextLine, line: TextLine, settings: Extraction
     )
 
 
-def _label_above(above: TextLine, line: TextLine, settings: ExtractionSettings) -> bool:
-    """Numbers without a label under (or centred on) one text line: that line is their label."""
-    return (
-        _split_label(line)[0] is None
-        and not _is_year_line(line)
-        and len(above.phrases) == 1
-        and not above.phrases[0].is_number
-        and line.middle - above.middle <= 2 * settings.tight_pitch_em * line.size
-    )
+def _label_lines_above(
+    lines: list[TextLine], index: int, settings: ExtractionSettings
+) -> list[TextLine]:
+    """The label of numbers printed without one (lines[index]): the text line directly above
+    them, or a label wrapped over several such lines, each a single phrase closely spaced. A
+    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own."""
+    numbers = lines[index]
+    if _split_label(numbers)[0] is not None or _is_year_line(numbers):
+        return []
+    taken: list[TextLine] = []
+    below = numbers
+    for above in reversed(lines[max(0, index - settings.max_pending_label_lines) : index]):
+        if (
+            len(above.phrases) != 1
+            or (above.phrases[0].is_number and not is_year(above.phrases[0].text))
+            or below.middle - above.middle > 2 * settings.tight_pitch_em * below.size
+        ):
+            break
+        taken.insert(0, above)
+        below = above
+    if all(line.phrases[0].is_number for line in taken):
+        return []
+    return taken
 
 
 def _rule_between(
@@ -709,9 +723,10 @@ def _blocks(
             while start > 0 and _continues_label_above(lines[start - 1], block.lines[0], settings):
                 start -= 1
                 block.lines.insert(0, lines[start])
-            while start > 0 and _label_above(lines[start - 1], block.lines[0], settings):
-                start -= 1
-                block.lines.insert(0, lines[start])
+            if start == index:
+                label = _label_lines_above(lines, index, settings)
+                start -= len(label)
+                block.lines[:0] = label
     if block is not None:
         blocks.append((start, block.close()))
     return blocks

@@ -141,3 +141,19 @@ def test_wrapped_spanning_header_in_a_column_gap_spans_its_group() -> None:
         ["Mer-/mindreforbruk med Covid-19", "isolert"]
     ]
     assert table.header[3] == ["Sum"]
+
+
+def test_numbers_without_a_label_take_the_wrapped_label_above_them() -> None:
+    """A first row's label printed as full lines above its numbers, the last line a year."""
+    rows = _table(
+        [
+            [_word("Styrket bemanning i barnehagene – Statsbudsjettet", 40, 100, 400)],
+            [_word("2025", 40, 111)],
+            _row(125, "", ("1,0", 300), ("2,0", 400))[1:],
+            _row(140, "Beta", ("3,0", 300), ("4,0", 400)),
+        ]
+    )
+    assert rows[0] == (
+        "Styrket bemanning i barnehagene – Statsbudsjettet 2025",
+        {0: "1,0", 1: "2,0"},
+    )
