@@ -539,6 +539,11 @@ def _top_rule_between(
     )
 
 
+def _years_per_column(line: TextLine, columns: list[Column]) -> bool:
+    """A line of years only, one per value column: the columns' header, wherever printed."""
+    return len(line.words) == len(columns) and all(is_year(w.text) for w in line.words)
+
+
 def _header_lines(
     above: list[TextLine],
     body: list[TextLine],
@@ -561,6 +566,10 @@ def _header_lines(
             break
         value_x0 = columns[0].x0 - settings.align_em * line.size
         over_values = [p for p in line.phrases if p.x1 > value_x0]
+        if _years_per_column(line, columns):
+            header.append(line)
+            below = line
+            continue
         if len(line.phrases) == 1 and _UNIT_CAPTION.search(line.phrases[0].text):
             break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
         indent = settings.label_indent_em * line.size
@@ -625,9 +634,18 @@ def _header_labels(
     label_x1: float,
     settings: ExtractionSettings,
 ) -> tuple[list[list[str]], list[str]]:
+    """Header texts per value column, and those over the label column.
+
+    A line of years only, one per column, heads the columns in order: a producer that draws it
+    as one run may leave it far from the columns it heads.
+    """
     labels: list[list[str]] = [[] for _ in columns]
     stub: list[str] = []
     for line in header:
+        if _years_per_column(line, columns):
+            for column_labels, word in zip(labels, line.words, strict=True):
+                column_labels.append(word.text)
+            continue
         for phrase in line.phrases:
             if phrase.x1 <= columns[0].x0 - settings.align_em * phrase.size:
                 stub.append(phrase.text)

@@ -157,3 +157,14 @@ def test_numbers_without_a_label_take_the_wrapped_label_above_them() -> None:
         "Styrket bemanning i barnehagene – Statsbudsjettet 2025",
         {0: "1,0", 1: "2,0"},
     )
+
+
+def test_a_line_of_years_heads_its_columns_in_order_wherever_printed() -> None:
+    """A header of years drawn as one run, packed far left of the columns it heads."""
+    years = [_word(str(2020 + i), 40 + 25 * i, 80) for i in range(4)]
+    body = [
+        _row(100 + 15 * r, f"Rad {r}", *((f"{r},{c}", 250 + 80 * c) for c in range(4)))
+        for r in range(2)
+    ]
+    (table,) = find_tables(PageLayout(1, 595.0, 842.0, group_lines([*years, *body[0], *body[1]])))
+    assert table.header == [["2020"], ["2021"], ["2022"], ["2023"]]
