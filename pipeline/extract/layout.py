@@ -42,6 +42,7 @@ class Word:
     top: float
     bottom: float
     size: float
+    font: int = 0  # pdfium's handle of the font the word starts in; 0 when unknown
 
 
 @dataclass(slots=True)
@@ -136,13 +137,14 @@ def _words(
     a gap wider than a word space does. This loop over pdfium's per-character
     boxes is the hot path of the whole pipeline, so it is written flat. The font size is asked
     only where it can change a word: at a word's first character and at a digit raised above
-    the character before it (a footnote marker).
+    the character before it (a footnote marker); the font itself at a word's first character.
     """
     raw = textpage.raw
     left, right, low, high = (ctypes.c_double() for _ in range(4))
     get_box = pdfium_c.FPDFText_GetCharBox
     get_size = pdfium_c.FPDFText_GetFontSize
     is_generated = pdfium_c.FPDFText_IsGenerated
+    get_object, get_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
     upright, x_origin, y_origin = frame.upright, frame.left, frame.top
     gap, overlap, size_change = settings.word_gap_em, settings.word_overlap_em, settings.size_change
     raised, soft_gap = settings.raised_digit_em, settings.generated_space_gap_em
@@ -150,10 +152,11 @@ def _words(
     words: list[Word] = []
     chars: list[str] = []
     x0 = x1 = top = bottom = size = previous_bottom = 0.0
+    font = 0
     for index, char in enumerate(text):
         if char.isspace():
             if chars and not is_generated(raw, index):
-                words.append(Word("".join(chars), x0, x1, top, bottom, size))
+                words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
                 chars = []
             spaced = True
             continue
@@ -173,7 +176,7 @@ def _words(
             or c_bottom < top
             or c_top > bottom
         ):
-            words.append(Word("".join(chars), x0, x1, top, bottom, size))
+            words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
             chars = []
         if chars:
             if c_x1 > x1:
@@ -185,10 +188,14 @@ def _words(
         else:
             x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom
             size = c_size if fresh else get_size(raw, index)
+            text_object = get_object(raw, index)
+            font = (
+                ctypes.cast(get_font(text_object), ctypes.c_void_p).value or 0 if text_object else 0
+            )
         chars.append(char)
         spaced = False
     if chars:
-        words.append(Word("".join(chars), x0, x1, top, bottom, size))
+        words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
     return words
 
 

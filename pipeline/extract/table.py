@@ -180,7 +180,9 @@ def phrases(
             last.top = min(last.top, word.top)
             last.bottom = max(last.bottom, word.bottom)
         else:
-            result.append(Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size))
+            result.append(
+                Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size, word.font)
+            )
     for phrase in result:
         if phrase.is_number and len(phrase.text.split()) > settings.max_thousands_groups:
             phrase.withheld = f"{phrase.text!r}: more digit groups than one amount has"
@@ -218,6 +220,7 @@ def _joined(parts: list[Phrase]) -> Phrase:
         min(p.top for p in parts),
         max(p.bottom for p in parts),
         parts[0].size,
+        parts[0].font,
     )
 
 
@@ -443,7 +446,21 @@ def _starts_new_row(previous: TextLine, line: TextLine, pitch_tight: bool, ruled
         return True
     if _LOWER_START.match(label.text):
         return False
+    if previous_label is not None and not previous_values and _set_apart(previous_label, label):
+        return True  # a section row ("DRIFTSBUDSJETT", "Driftsrammer¹") heading the rows below
     return not pitch_tight
+
+
+def _set_apart(section: Phrase, label: Phrase) -> bool:
+    """A label-only line set in another font than the label under it, or in capitals over one
+    that is not: a section row. A wrapped label keeps its font and case from line to line."""
+    other_font = section.font != label.font and bool(section.font and label.font)
+    return other_font or (_is_capitals(section.text) and not _is_capitals(label.text))
+
+
+def _is_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def _row_groups(

@@ -168,3 +168,30 @@ def test_a_line_of_years_heads_its_columns_in_order_wherever_printed() -> None:
     ]
     (table,) = find_tables(PageLayout(1, 595.0, 842.0, group_lines([*years, *body[0], *body[1]])))
     assert table.header == [["2020"], ["2021"], ["2022"], ["2023"]]
+
+
+def test_section_rows_stand_apart_from_the_row_under_them() -> None:
+    """Rows spaced wider than wrapped lines, and section rows set as tight as a wrapped line
+    over the row they head: capitals or another font set them apart."""
+    bold = _word("Driftsrammer", 40, 191)
+    bold.font = 2
+    lines = [
+        _row(100, "Alpha", ("1,0", 300), ("2,0", 400)),
+        [_word("Netto avsetninger til", 40, 120)],
+        _row(131, "bundne fond", ("3,0", 300), ("4,0", 400)),
+        [_word("DRIFTSBUDSJETT", 40, 151)],
+        _row(162, "Rammetilskudd", ("5,0", 300), ("6,0", 400)),
+        [bold],
+        _row(202, "Lønnsreserven", ("7,0", 300), ("8,0", 400)),
+    ]
+    for word in lines[-1]:
+        word.font = 1
+    rows = _table(lines)
+    assert [label for label, _ in rows] == [
+        "Alpha",
+        "Netto avsetninger til bundne fond",
+        "DRIFTSBUDSJETT",
+        "Rammetilskudd",
+        "Driftsrammer",
+        "Lønnsreserven",
+    ]
