@@ -151,7 +151,7 @@ def _words(
     spaced = False  # pdfium generated a space before this character
     words: list[Word] = []
     chars: list[str] = []
-    x0 = x1 = top = bottom = size = previous_bottom = 0.0
+    x0 = x1 = top = bottom = size = previous_bottom = previous_x0 = 0.0
     font = 0
     for index, char in enumerate(text):
         if char.isspace():
@@ -168,11 +168,12 @@ def _words(
             c_x0, c_x1, c_top, c_bottom = frame.box(left.value, right.value, low.value, high.value)
         fresh = not chars or (char.isdigit() and previous_bottom - c_bottom > raised * size)
         c_size = get_size(raw, index) if fresh else size
-        previous_bottom = c_bottom
+        # The letters of a ligature glyph ("ﬁ" -> "f", "i") share its box: no jump back.
+        ligature, previous_x0, previous_bottom = c_x0 == previous_x0, c_x0, c_bottom
         if chars and (
             abs(c_size - size) > size_change * size
             or c_x0 - x1 > (soft_gap if spaced else gap) * size
-            or c_x0 < x1 - overlap * size
+            or (c_x0 < x1 - overlap * size and not ligature)
             or c_bottom < top
             or c_top > bottom
         ):

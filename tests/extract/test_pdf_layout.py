@@ -1,9 +1,12 @@
-"""Section rows on a real PDF: the font pdfium reports per word sets them apart."""
+"""Layout on small real PDFs, where what pdfium reports per character matters: the font of
+each word, the boxes of ligature glyphs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.extract.layout import read_page
@@ -50,4 +53,24 @@ def test_a_bold_section_row_is_not_merged_into_the_row_below(tmp_path: Path) -> 
         "Driftsrammer",
         "Barn og unge",
         "Bistand og omsorg",
+    ]
+
+
+def test_ligature_glyphs_do_not_split_words(tmp_path: Path) -> None:
+    """pdfium reads "ﬁ" as "f" and "i", both with the ligature's box: one word still."""
+    font = next(Path("/usr/share/fonts").rglob("DejaVuSans.ttf"))
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(font)))
+    canvas = Canvas(str(tmp_path / "ligatures.pdf"))
+    canvas.setFont("DejaVuSans", 9)
+    for y, label in ((700, "Demogra\ufb01kompensasjon"), (684, "E\ufb00ektivisering")):
+        canvas.drawString(60, y, label)
+        canvas.drawRightString(400, y, "1 234,5")
+        canvas.drawRightString(500, y, "-2 345,6")
+    canvas.save()
+    with open_pdf(tmp_path / "ligatures.pdf") as document:
+        layout = read_page(document, 0)
+    assert layout is not None
+    assert [line.words[0].text for line in layout.lines] == [
+        "Demografikompensasjon",
+        "Effektivisering",
     ]
