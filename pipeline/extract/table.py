@@ -463,6 +463,10 @@ def _is_capitals(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _has_numbers(line: TextLine) -> bool:
+    return any(p.is_number for p in _split_label(line)[1])
+
+
 def _row_groups(
     lines: list[TextLine], columns: list[Column], rules: list[Rule], settings: ExtractionSettings
 ) -> list[list[TextLine]]:
@@ -493,6 +497,8 @@ def _row_groups(
                 )
             else:
                 new_row = _starts_new_row(previous, line, tight, ruled[index - 1])
+            # A row prints its numbers on one line: a second line of them begins the next row.
+            new_row = new_row or (_has_numbers(line) and any(map(_has_numbers, groups[-1])))
             if not new_row:
                 groups[-1].append(line)
                 continue

@@ -195,3 +195,24 @@ def test_section_rows_stand_apart_from_the_row_under_them() -> None:
         "Driftsrammer",
         "Lønnsreserven",
     ]
+
+
+def test_rows_with_numbers_on_the_first_of_their_lines_stay_apart() -> None:
+    """Wrapped labels with the numbers on their first line, some rows set as tight as the
+    wraps: spacing cannot tell, but a row never prints two lines of numbers."""
+    rows = _table(
+        [
+            _row(100, "Netto finans- og", ("1,0", 300), ("2,0", 400)),
+            [_word("avdragsutgifter", 40, 111)],
+            _row(122, "Gevinster", ("3,0", 300), ("4,0", 400)),
+            [_word("og tap", 40, 133)],
+            _row(144, "Renteutgifter", ("5,0", 300), ("6,0", 400)),
+            _row(162, "Avskrivninger", ("7,0", 300), ("8,0", 400)),
+        ]
+    )
+    assert [label for label, _ in rows] == [
+        "Netto finans- og avdragsutgifter",
+        "Gevinster og tap",
+        "Renteutgifter",
+        "Avskrivninger",
+    ]
