@@ -574,7 +574,8 @@ def _header_lines(
     rules: list[Rule],
     settings: ExtractionSettings,
 ) -> list[TextLine]:
-    """The lines directly above the body whose phrases stand over the value columns."""
+    """The lines directly above the body (or above a section row opening it) whose phrases
+    stand over the value columns."""
     body_x0 = min(line.x0 for line in body)
     header: list[TextLine] = []
     below = body[0]
@@ -595,6 +596,9 @@ def _header_lines(
             continue
         if len(line.phrases) == 1 and _UNIT_CAPTION.search(line.phrases[0].text):
             break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
+        if not over_values and below is body[0] and len(line.phrases) == 1:
+            below = line  # a section row ("DRIFTSINNTEKTER") between the header and the body
+            continue
         indent = settings.label_indent_em * line.size
         if not over_values or any(p.x0 < body_x0 + indent for p in over_values):
             break  # a caption, or prose running across the columns

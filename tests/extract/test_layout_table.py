@@ -216,3 +216,15 @@ def test_rows_with_numbers_on_the_first_of_their_lines_stay_apart() -> None:
         "Renteutgifter",
         "Avskrivninger",
     ]
+
+
+def test_a_section_row_under_the_header_leaves_the_header_to_the_columns() -> None:
+    words = [
+        _word("Budsjett", 264, 80),
+        _word("Regnskap", 364, 80),
+        _word("DRIFTSINNTEKTER", 40, 95),
+        *_row(110, "Alpha", ("1,0", 300), ("2,0", 400)),
+        *_row(125, "Beta", ("3,0", 300), ("4,0", 400)),
+    ]
+    (table,) = find_tables(PageLayout(1, 595.0, 842.0, group_lines(words)))
+    assert table.header == [["Budsjett"], ["Regnskap"]]
