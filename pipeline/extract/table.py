@@ -328,6 +328,17 @@ class _Block:
             for phrase in values:
                 _merge_span(self.spans, phrase.x0, phrase.x1)
 
+    def _text_cell(self, first: Phrase, values: list[Phrase], line: TextLine) -> bool:
+        """Whether a line's first phrase is a cell of a text column the rows above print in,
+        before the line's numbers: its row's label stands on another line."""
+        slack = self.settings.align_em * line.size
+        indent = self.settings.label_indent_em * line.size
+        return (
+            first.x0 >= max(self.value_x0 - slack, self.label_x0 + indent)
+            and any(p.is_number for p in values)
+            and any(abs(span.x0 - first.x0) <= slack for span in self.spans)
+        )
+
     def _in_columns(self, phrase: Phrase) -> bool:
         return any(phrase.x0 < span.x1 and span.x0 < phrase.x1 for span in self.spans)
 
@@ -347,7 +358,9 @@ class _Block:
             _rephrase([line], _value_edges(self.lines, settings), settings)
             label, values = _split_label(line)
         if self._crosses_columns(label, line):
-            return False  # prose running across the value columns
+            if not (label is not None and self._text_cell(label, values, line)):
+                return False  # prose running across the value columns
+            label, values = None, line.phrases  # a text cell, the row's label on another line
         if not values:
             return label is not None and len(self.pending) < settings.max_pending_label_lines
         if label is None and len(values) == 1 and not (self.pending and _overlap(self.last, line)):

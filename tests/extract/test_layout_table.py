@@ -228,3 +228,23 @@ def test_a_section_row_under_the_header_leaves_the_header_to_the_columns() -> No
     ]
     (table,) = find_tables(PageLayout(1, 595.0, 842.0, group_lines(words)))
     assert table.header == [["Budsjett"], ["Regnskap"]]
+
+
+def test_a_text_cell_before_numbers_centred_on_a_wrapped_label_is_no_label() -> None:
+    """A left-aligned text column before the numbers; one row's label wraps, its cells are
+    centred on the two lines."""
+
+    def row(top: float, label: str, text: str, *cells: tuple[str, float]) -> list[Word]:
+        return [*_row(top, label, *cells), _word(text, 200, top)]
+
+    rows = _table(
+        [
+            row(100, "Alpha", "Forsinket", ("1,0", 350), ("2,0", 450)),
+            row(115, "Beta", "Fullført", ("3,0", 350), ("4,0", 450)),
+            [_word("Overføringer", 40, 130)],
+            row(135, "", "Forprosjekt", ("5,0", 350), ("6,0", 450))[1:],
+            [_word("og tilskudd", 40, 140)],
+            row(160, "Gamma", "Fullført", ("7,0", 350), ("8,0", 450)),
+        ]
+    )
+    assert rows[2] == ("Overføringer og tilskudd", {0: "Forprosjekt", 1: "5,0", 2: "6,0"})
