@@ -117,8 +117,9 @@ class PageTable:
         return any(self.header)
 
 
-def _joins(left: Phrase, right: Word, settings: ExtractionSettings) -> bool:
-    """Whether the next word on the line continues the phrase instead of starting a new cell."""
+def _joins(left: Phrase, right: Word, opens_line: bool, settings: ExtractionSettings) -> bool:
+    """Whether the next word on the line continues the phrase instead of starting a new cell;
+    `opens_line` when the phrase is the line's first (a footnote's number, "1 Budsjettet ...")."""
     gap = right.x0 - left.x1
     if gap > settings.phrase_gap_em * max(left.size, right.size):
         return False
@@ -126,8 +127,10 @@ def _joins(left: Phrase, right: Word, settings: ExtractionSettings) -> bool:
         return True
     if continues_number(left.text, right.text):
         return True
-    # Two complete numbers side by side are two cells, however close.
-    return not (left.is_number and (is_number(right.text) or is_minus(right.text[:1])))
+    # Two complete numbers side by side are two cells, however close; so are a number after a
+    # label and a capitalised word after it (a text column right of the numbers).
+    text_cell = right.text[:1].isupper() and not opens_line
+    return not (left.is_number and (is_number(right.text) or is_minus(right.text[:1]) or text_cell))
 
 
 def _on_edge(word: Word, edges: list[float], settings: ExtractionSettings) -> bool:
@@ -170,7 +173,7 @@ def phrases(
     for index, word in enumerate(words):
         if (
             result
-            and _joins(result[-1], word, settings)
+            and _joins(result[-1], word, len(result) == 1, settings)
             and not _cell_boundary(words, index, edges or [], settings)
         ):
             last = result[-1]

@@ -248,3 +248,16 @@ def test_a_text_cell_before_numbers_centred_on_a_wrapped_label_is_no_label() -> 
         ]
     )
     assert rows[2] == ("Overføringer og tilskudd", {0: "Forprosjekt", 1: "5,0", 2: "6,0"})
+
+
+def test_a_text_cell_close_right_of_a_number_is_its_own_cell() -> None:
+    words = [
+        _word("Skatt", 40, 0),
+        _word("1", 100, 0, 5),
+        _word("713,4", 107, 0, 22),
+        _word("Fullført", 132, 0, 32),
+    ]
+    assert [p.text for p in phrases(words)] == ["Skatt", "1 713,4", "Fullført"]
+    # A footnote's number opens its line: no cell of its own.
+    (note,) = phrases([_word("1", 40, 0, 5), _word("Budsjettet", 48, 0, 40)])
+    assert note.text == "1 Budsjettet"
