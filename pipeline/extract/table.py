@@ -804,6 +804,28 @@ def _dated(lines: list[TextLine], running_header_bottom: float) -> bool:
     )
 
 
+def _fragment_kept(
+    page: PageLayout,
+    body: list[TextLine],
+    above: list[TextLine],
+    settings: ExtractionSettings,
+    explain: list[str],
+) -> bool:
+    """Whether one line of numbers without a header may continue a table (said in `explain`)."""
+    where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
+    if _dated(above, page.height * settings.running_header_zone):
+        explain.append(f"{where}: rejected, one line of numbers under a header of its own")
+        return False
+    if body[0].top > page.height * (1 - settings.running_footer_zone):
+        explain.append(f"{where}: rejected, one line of numbers in the running footer")
+        return False
+    explain.append(
+        f"{where}: one line of numbers without a header, kept only where it continues the "
+        "table before it in the same columns"
+    )
+    return True
+
+
 def _table(
     page: PageLayout,
     body: list[TextLine],
@@ -825,18 +847,8 @@ def _table(
     label_x1 = min(label_x1, columns[0].x0)
     header = _header_lines(above, body, columns, page.rules, settings)
     fragment = len(value_lines) < 2 and not (header and len(columns) >= 2)
-    if fragment:
-        where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
-        if _dated(above, page.height * settings.running_header_zone):
-            explain.append(f"{where}: rejected, one line of numbers under a header of its own")
-            return None
-        if body[0].top > page.height * (1 - settings.running_footer_zone):
-            explain.append(f"{where}: rejected, one line of numbers in the running footer")
-            return None
-        explain.append(
-            f"{where}: one line of numbers without a header, kept only where it continues the "
-            "table before it in the same columns"
-        )
+    if fragment and not _fragment_kept(page, body, above, settings, explain):
+        return None
     labels, stub = _header_labels(header, columns, page.rules, label_x1, settings)
     head_top = header[0].top if header else body[0].top
     title, captions = _title_and_captions(
