@@ -42,6 +42,7 @@ class Word:
     top: float
     bottom: float
     size: float
+    font: int = 0  # pdfium's handle of the font the word starts in; 0 when unknown
 
 
 @dataclass(slots=True)
@@ -136,24 +137,26 @@ def _words(
     a gap wider than a word space does. This loop over pdfium's per-character
     boxes is the hot path of the whole pipeline, so it is written flat. The font size is asked
     only where it can change a word: at a word's first character and at a digit raised above
-    the character before it (a footnote marker).
+    the character before it (a footnote marker); the font itself at a word's first character.
     """
     raw = textpage.raw
     left, right, low, high = (ctypes.c_double() for _ in range(4))
     get_box = pdfium_c.FPDFText_GetCharBox
     get_size = pdfium_c.FPDFText_GetFontSize
     is_generated = pdfium_c.FPDFText_IsGenerated
+    get_object, get_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
     upright, x_origin, y_origin = frame.upright, frame.left, frame.top
     gap, overlap, size_change = settings.word_gap_em, settings.word_overlap_em, settings.size_change
     raised, soft_gap = settings.raised_digit_em, settings.generated_space_gap_em
     spaced = False  # pdfium generated a space before this character
     words: list[Word] = []
     chars: list[str] = []
-    x0 = x1 = top = bottom = size = previous_bottom = 0.0
+    x0 = x1 = top = bottom = size = previous_bottom = previous_x0 = 0.0
+    font = 0
     for index, char in enumerate(text):
         if char.isspace():
             if chars and not is_generated(raw, index):
-                words.append(Word("".join(chars), x0, x1, top, bottom, size))
+                words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
                 chars = []
             spaced = True
             continue
@@ -165,15 +168,16 @@ def _words(
             c_x0, c_x1, c_top, c_bottom = frame.box(left.value, right.value, low.value, high.value)
         fresh = not chars or (char.isdigit() and previous_bottom - c_bottom > raised * size)
         c_size = get_size(raw, index) if fresh else size
-        previous_bottom = c_bottom
+        # The letters of a ligature glyph ("ﬁ" -> "f", "i") share its box: no jump back.
+        ligature, previous_x0, previous_bottom = c_x0 == previous_x0, c_x0, c_bottom
         if chars and (
             abs(c_size - size) > size_change * size
             or c_x0 - x1 > (soft_gap if spaced else gap) * size
-            or c_x0 < x1 - overlap * size
+            or (c_x0 < x1 - overlap * size and not ligature)
             or c_bottom < top
             or c_top > bottom
         ):
-            words.append(Word("".join(chars), x0, x1, top, bottom, size))
+            words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
             chars = []
         if chars:
             if c_x1 > x1:
@@ -185,10 +189,14 @@ def _words(
         else:
             x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom
             size = c_size if fresh else get_size(raw, index)
+            text_object = get_object(raw, index)
+            font = (
+                ctypes.cast(get_font(text_object), ctypes.c_void_p).value or 0 if text_object else 0
+            )
         chars.append(char)
         spaced = False
     if chars:
-        words.append(Word("".join(chars), x0, x1, top, bottom, size))
+        words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
     return words
 
 
@@ -272,22 +280,23 @@ def _looks_tabular(lines: list[Line], settings: ExtractionSettings) -> bool:
 def page_may_hold_table(text: str, settings: ExtractionSettings = DEFAULT_SETTINGS) -> bool:
     """The cheap pass, on the page's plain text before any layout work.
 
-    A table shows as text lines mostly made of amounts (a row's values), a line of years over
-    the columns, or several lines ending in an amount. Prose carries its numbers inside
-    sentences. Years are not amounts here, so a page of dated prose does not qualify.
+    A table shows as a text line mostly made of amounts or with amounts side by side (a row's
+    values, perhaps between a label and a text column; one row may continue a table from the
+    page before), or as several lines ending in an amount. Prose carries its numbers apart,
+    inside sentences. Years are not amounts here, so a page of dated prose does not qualify.
     """
-    dense = ending = 0
-    years = False
+    ending = 0
     for line in _TEXT_LINE_BREAK.split(text):
         tokens = _TOKEN.findall(line)
         if not tokens:
             continue
-        amounts = sum(1 for t in tokens if is_number(t) and not is_year(t))
-        dated = sum(1 for t in tokens if is_year(t))
-        dense += amounts >= 2 and 2 * amounts >= len(tokens)
-        years = years or (dated >= 2 and 2 * dated >= len(tokens))
-        ending += is_number(tokens[-1]) and not is_year(tokens[-1])
-    return dense + years >= 2 or ending >= settings.min_lines_ending_in_amount
+        is_amount = [is_number(t) and not is_year(t) for t in tokens]
+        amounts = sum(is_amount)
+        side_by_side = any(a and b for a, b in itertools.pairwise(is_amount))
+        if amounts >= 2 and (2 * amounts >= len(tokens) or side_by_side):
+            return True
+        ending += is_amount[-1]
+    return ending >= settings.min_lines_ending_in_amount
 
 
 def page_text(textpage: pdfium.PdfTextPage) -> str:

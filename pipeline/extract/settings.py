@@ -98,6 +98,9 @@ class ExtractionSettings:
     """A unit caption ("Beløp i mill. kr") is at most this long."""
     running_header_zone: float = 0.06
     """Share of the page height at the top that holds running headers, never titles."""
+    running_footer_zone: float = 0.06
+    """Share of the page height at the bottom that holds running footers (a date and a page
+    number look like a one-row table), never a row continuing a table on its own."""
     lattice_min_verticals: int = 3
     """Vertical rules at this many places make a table a grid ("lattice")."""
 

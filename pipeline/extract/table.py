@@ -106,6 +106,7 @@ class PageTable:
     bottom: float
     font_size: float  # the body's, for tolerances when joining continuations
     withheld: list[str] = field(default_factory=list)  # numbers not published, and why
+    fragment: bool = False  # one row without a header: kept only to continue the table before
 
     @property
     def page(self) -> int:
@@ -116,8 +117,9 @@ class PageTable:
         return any(self.header)
 
 
-def _joins(left: Phrase, right: Word, settings: ExtractionSettings) -> bool:
-    """Whether the next word on the line continues the phrase instead of starting a new cell."""
+def _joins(left: Phrase, right: Word, opens_line: bool, settings: ExtractionSettings) -> bool:
+    """Whether the next word on the line continues the phrase instead of starting a new cell;
+    `opens_line` when the phrase is the line's first (a footnote's number, "1 Budsjettet ...")."""
     gap = right.x0 - left.x1
     if gap > settings.phrase_gap_em * max(left.size, right.size):
         return False
@@ -125,8 +127,10 @@ def _joins(left: Phrase, right: Word, settings: ExtractionSettings) -> bool:
         return True
     if continues_number(left.text, right.text):
         return True
-    # Two complete numbers side by side are two cells, however close.
-    return not (left.is_number and (is_number(right.text) or is_minus(right.text[:1])))
+    # Two complete numbers side by side are two cells, however close; so are a number after a
+    # label and a capitalised word after it (a text column right of the numbers).
+    text_cell = right.text[:1].isupper() and not opens_line
+    return not (left.is_number and (is_number(right.text) or is_minus(right.text[:1]) or text_cell))
 
 
 def _on_edge(word: Word, edges: list[float], settings: ExtractionSettings) -> bool:
@@ -169,7 +173,7 @@ def phrases(
     for index, word in enumerate(words):
         if (
             result
-            and _joins(result[-1], word, settings)
+            and _joins(result[-1], word, len(result) == 1, settings)
             and not _cell_boundary(words, index, edges or [], settings)
         ):
             last = result[-1]
@@ -179,7 +183,9 @@ def phrases(
             last.top = min(last.top, word.top)
             last.bottom = max(last.bottom, word.bottom)
         else:
-            result.append(Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size))
+            result.append(
+                Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size, word.font)
+            )
     for phrase in result:
         if phrase.is_number and len(phrase.text.split()) > settings.max_thousands_groups:
             phrase.withheld = f"{phrase.text!r}: more digit groups than one amount has"
@@ -217,6 +223,7 @@ def _joined(parts: list[Phrase]) -> Phrase:
         min(p.top for p in parts),
         max(p.bottom for p in parts),
         parts[0].size,
+        parts[0].font,
     )
 
 
@@ -269,15 +276,29 @@ def _continues_label_above(above: TextLine, line: TextLine, settings: Extraction
     )
 
 
-def _label_above(above: TextLine, line: TextLine, settings: ExtractionSettings) -> bool:
-    """Numbers without a label under (or centred on) one text line: that line is their label."""
-    return (
-        _split_label(line)[0] is None
-        and not _is_year_line(line)
-        and len(above.phrases) == 1
-        and not above.phrases[0].is_number
-        and line.middle - above.middle <= 2 * settings.tight_pitch_em * line.size
-    )
+def _label_lines_above(
+    lines: list[TextLine], index: int, settings: ExtractionSettings
+) -> list[TextLine]:
+    """The label of numbers printed without one (lines[index]): the text line directly above
+    them, or a label wrapped over several such lines, each a single phrase closely spaced. A
+    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own."""
+    numbers = lines[index]
+    if _split_label(numbers)[0] is not None or _is_year_line(numbers):
+        return []
+    taken: list[TextLine] = []
+    below = numbers
+    for above in reversed(lines[max(0, index - settings.max_pending_label_lines) : index]):
+        if (
+            len(above.phrases) != 1
+            or (above.phrases[0].is_number and not is_year(above.phrases[0].text))
+            or below.middle - above.middle > 2 * settings.tight_pitch_em * below.size
+        ):
+            break
+        taken.insert(0, above)
+        below = above
+    if all(line.phrases[0].is_number for line in taken):
+        return []
+    return taken
 
 
 def _rule_between(
@@ -301,6 +322,28 @@ class _Block:
         self.pending: list[TextLine] = []
         self.label_x0 = first.x0
         self.value_x0 = min(p.x0 for p in _split_label(first)[1])
+        self.spans: list[Column] = []  # where value phrases of rows with numbers stand
+        self._add_spans(first)
+
+    def _add_spans(self, line: TextLine) -> None:
+        values = _split_label(line)[1]
+        if any(p.is_number for p in values):
+            for phrase in values:
+                _merge_span(self.spans, phrase.x0, phrase.x1)
+
+    def _text_cell(self, first: Phrase, values: list[Phrase], line: TextLine) -> bool:
+        """Whether a line's first phrase is a cell of a text column the rows above print in,
+        before the line's numbers: its row's label stands on another line."""
+        slack = self.settings.align_em * line.size
+        indent = self.settings.label_indent_em * line.size
+        return (
+            first.x0 >= max(self.value_x0 - slack, self.label_x0 + indent)
+            and any(p.is_number for p in values)
+            and any(abs(span.x0 - first.x0) <= slack for span in self.spans)
+        )
+
+    def _in_columns(self, phrase: Phrase) -> bool:
+        return any(phrase.x0 < span.x1 and span.x0 < phrase.x1 for span in self.spans)
 
     @property
     def last(self) -> TextLine:
@@ -318,18 +361,21 @@ class _Block:
             _rephrase([line], _value_edges(self.lines, settings), settings)
             label, values = _split_label(line)
         if self._crosses_columns(label, line):
-            return False  # prose running across the value columns
+            if not (label is not None and self._text_cell(label, values, line)):
+                return False  # prose running across the value columns
+            label, values = None, line.phrases  # a text cell, the row's label on another line
         if not values:
             return label is not None and len(self.pending) < settings.max_pending_label_lines
         if label is None and len(values) == 1 and not (self.pending and _overlap(self.last, line)):
             return False  # a lone number under a table: a page number or a stray figure
         if _is_year_line(line) and any(_split_label(body)[1] for body in self.lines[1:]):
             return False  # a header of years under a body: the next table begins
-        # Text in the value area only as a column of its own, never running into the gap.
+        if any(p.is_number for p in values):
+            return True
+        # Text in the value area only in the columns, never in the gaps between them: a line of
+        # prose beside or under the table spreads its words across both.
         slack = settings.align_em * line.size
-        return any(p.is_number for p in values) or all(
-            p.x0 >= self.value_x0 - slack for p in values
-        )
+        return all(p.x0 >= self.value_x0 - slack and self._in_columns(p) for p in values)
 
     def add(self, line: TextLine) -> None:
         values = _split_label(line)[1]
@@ -337,6 +383,7 @@ class _Block:
             self.lines.extend(self.pending)
             self.pending = []
             self.lines.append(line)
+            self._add_spans(line)
             # A number where labels start ("0 - åringer", a wrapped "2027") is label text.
             indent = self.settings.label_indent_em * line.size
             in_columns = [p.x0 for p in values if p.x0 > self.label_x0 + indent]
@@ -384,6 +431,15 @@ def _columns(lines: list[TextLine]) -> list[Column]:
     return columns
 
 
+def _merge_span(spans: list[Column], x0: float, x1: float) -> None:
+    """Add [x0, x1] to sorted, disjoint spans, merging those it overlaps."""
+    kept = [span for span in spans if span.x1 < x0 or span.x0 > x1]
+    for span in spans:
+        if not (span.x1 < x0 or span.x0 > x1):
+            x0, x1 = min(x0, span.x0), max(x1, span.x1)
+    spans[:] = sorted([*kept, Column(x0, x1)], key=lambda span: span.x0)
+
+
 def _column_of(phrase: Phrase, columns: list[Column]) -> int:
     overlaps = [min(phrase.x1, c.x1) - max(phrase.x0, c.x0) for c in columns]
     best = max(range(len(columns)), key=overlaps.__getitem__)
@@ -406,7 +462,25 @@ def _starts_new_row(previous: TextLine, line: TextLine, pitch_tight: bool, ruled
         return True
     if _LOWER_START.match(label.text):
         return False
+    if previous_label is not None and not previous_values and _set_apart(previous_label, label):
+        return True  # a section row ("DRIFTSBUDSJETT", "Driftsrammer¹") heading the rows below
     return not pitch_tight
+
+
+def _set_apart(section: Phrase, label: Phrase) -> bool:
+    """A label-only line set in another font than the label under it, or in capitals over one
+    that is not: a section row. A wrapped label keeps its font and case from line to line."""
+    other_font = section.font != label.font and bool(section.font and label.font)
+    return other_font or (_is_capitals(section.text) and not _is_capitals(label.text))
+
+
+def _is_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _has_numbers(line: TextLine) -> bool:
+    return any(p.is_number for p in _split_label(line)[1])
 
 
 def _row_groups(
@@ -439,6 +513,8 @@ def _row_groups(
                 )
             else:
                 new_row = _starts_new_row(previous, line, tight, ruled[index - 1])
+            # A row prints its numbers on one line: a second line of them begins the next row.
+            new_row = new_row or (_has_numbers(line) and any(map(_has_numbers, groups[-1])))
             if not new_row:
                 groups[-1].append(line)
                 continue
@@ -484,13 +560,38 @@ def _rows(
     return rows, withheld
 
 
+def _top_rule_between(
+    rules: list[Rule], upper: TextLine, lower: TextLine, x0: float, x1: float, slack: float
+) -> bool:
+    """A rule across the whole table (label column too) between two lines outside a grid: the
+    table's top border, above which no header line stands."""
+    across = any(
+        r.horizontal
+        and upper.bottom - slack <= (r.top + r.bottom) / 2 <= lower.top + slack
+        and r.x0 <= x0 + slack
+        and r.x1 >= x1 - slack
+        for r in rules
+    )
+    return across and not any(
+        not r.horizontal and r.top < upper.middle < r.bottom and x0 - slack <= r.x0 <= x1 + slack
+        for r in rules
+    )
+
+
+def _years_per_column(line: TextLine, columns: list[Column]) -> bool:
+    """A line of years only, one per value column: the columns' header, wherever printed."""
+    return len(line.words) == len(columns) and all(is_year(w.text) for w in line.words)
+
+
 def _header_lines(
     above: list[TextLine],
     body: list[TextLine],
     columns: list[Column],
+    rules: list[Rule],
     settings: ExtractionSettings,
 ) -> list[TextLine]:
-    """The lines directly above the body whose phrases stand over the value columns."""
+    """The lines directly above the body (or above a section row opening it) whose phrases
+    stand over the value columns."""
     body_x0 = min(line.x0 for line in body)
     header: list[TextLine] = []
     below = body[0]
@@ -500,10 +601,20 @@ def _header_lines(
             or below.top - line.bottom > settings.header_gap_em * line.size
         ):
             break
+        slack = settings.align_em * line.size
+        if header and _top_rule_between(rules, line, below, body_x0, columns[-1].x1, slack):
+            break
         value_x0 = columns[0].x0 - settings.align_em * line.size
         over_values = [p for p in line.phrases if p.x1 > value_x0]
+        if _years_per_column(line, columns):
+            header.append(line)
+            below = line
+            continue
         if len(line.phrases) == 1 and _UNIT_CAPTION.search(line.phrases[0].text):
             break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
+        if not over_values and below is body[0] and len(line.phrases) == 1:
+            below = line  # a section row ("DRIFTSINNTEKTER") between the header and the body
+            continue
         indent = settings.label_indent_em * line.size
         if not over_values or any(p.x0 < body_x0 + indent for p in over_values):
             break  # a caption, or prose running across the columns
@@ -527,8 +638,8 @@ def _spanned_columns(
     left edge is taken as the right edge of the column before it, numbers being right-aligned.
     """
     under = [i for i, c in enumerate(columns) if min(phrase.x1, c.x1) - max(phrase.x0, c.x0) > 0]
-    if not under:
-        return [_column_of(phrase, columns)]
+    if not under:  # in a gap between columns: the group it is centred over, else the nearest
+        under = [_column_of(phrase, columns)]
     slack = settings.align_em * phrase.size
     if len(under) == 1 and abs(phrase.x1 - columns[under[0]].x1) <= slack:
         return under  # right-aligned over its own column
@@ -566,9 +677,18 @@ def _header_labels(
     label_x1: float,
     settings: ExtractionSettings,
 ) -> tuple[list[list[str]], list[str]]:
+    """Header texts per value column, and those over the label column.
+
+    A line of years only, one per column, heads the columns in order: a producer that draws it
+    as one run may leave it far from the columns it heads.
+    """
     labels: list[list[str]] = [[] for _ in columns]
     stub: list[str] = []
     for line in header:
+        if _years_per_column(line, columns):
+            for column_labels, word in zip(labels, line.words, strict=True):
+                column_labels.append(word.text)
+            continue
         for phrase in line.phrases:
             if phrase.x1 <= columns[0].x0 - settings.align_em * phrase.size:
                 stub.append(phrase.text)
@@ -664,12 +784,46 @@ def _blocks(
             while start > 0 and _continues_label_above(lines[start - 1], block.lines[0], settings):
                 start -= 1
                 block.lines.insert(0, lines[start])
-            while start > 0 and _label_above(lines[start - 1], block.lines[0], settings):
-                start -= 1
-                block.lines.insert(0, lines[start])
+            if start == index:
+                label = _label_lines_above(lines, index, settings)
+                start -= len(label)
+                block.lines[:0] = label
     if block is not None:
         blocks.append((start, block.close()))
     return blocks
+
+
+def _dated(lines: list[TextLine], running_header_bottom: float) -> bool:
+    """Whether a year is printed on these lines below the running header: a header of years,
+    however garbled, heads a new table rather than continuing the one above."""
+    return any(
+        is_year(word.text)
+        for line in lines
+        if line.top > running_header_bottom
+        for word in line.words
+    )
+
+
+def _fragment_kept(
+    page: PageLayout,
+    body: list[TextLine],
+    above: list[TextLine],
+    settings: ExtractionSettings,
+    explain: list[str],
+) -> bool:
+    """Whether one line of numbers without a header may continue a table (said in `explain`)."""
+    where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
+    if _dated(above, page.height * settings.running_header_zone):
+        explain.append(f"{where}: rejected, one line of numbers under a header of its own")
+        return False
+    if body[0].top > page.height * (1 - settings.running_footer_zone):
+        explain.append(f"{where}: rejected, one line of numbers in the running footer")
+        return False
+    explain.append(
+        f"{where}: one line of numbers without a header, kept only where it continues the "
+        "table before it in the same columns"
+    )
+    return True
 
 
 def _table(
@@ -691,10 +845,9 @@ def _table(
         default=columns[0].x0,
     )
     label_x1 = min(label_x1, columns[0].x0)
-    header = _header_lines(above, body, columns, settings)
-    if len(value_lines) < 2 and not (header and len(columns) >= 2):
-        where = f"lines at y={body[0].top:.0f}-{body[-1].bottom:.0f}"
-        explain.append(f"{where}: rejected, one line of numbers without a header")
+    header = _header_lines(above, body, columns, page.rules, settings)
+    fragment = len(value_lines) < 2 and not (header and len(columns) >= 2)
+    if fragment and not _fragment_kept(page, body, above, settings, explain):
         return None
     labels, stub = _header_labels(header, columns, page.rules, label_x1, settings)
     head_top = header[0].top if header else body[0].top
@@ -725,6 +878,7 @@ def _table(
         bottom=bottom,
         font_size=statistics.median(line.size for line in value_lines),
         withheld=withheld,
+        fragment=fragment,
     )
 
 
@@ -750,46 +904,73 @@ def find_tables(
         if table is None:
             continue
         tables.append(table)
-        previous_end = start + len(block_lines)
+        if not table.fragment:  # a fragment's lines may still head or title the next table
+            previous_end = start + len(block_lines)
     return tables
 
 
-def _columns_align(upper: PageTable, lower: PageTable, settings: ExtractionSettings) -> bool:
+def _column_map(
+    upper: PageTable, lower: PageTable, settings: ExtractionSettings
+) -> dict[int, int] | None:
+    """Which of the upper table's columns each of the lower table's columns continues, or None.
+
+    A whole table continues one with the same columns in the same places. A one-row fragment
+    may leave cells blank: each of its columns must end where a distinct upper column ends.
+    """
     slack = 2 * settings.align_em * max(upper.font_size, lower.font_size)
-    return len(upper.columns) == len(lower.columns) and all(
-        abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
+    if not lower.fragment:
+        aligned = len(upper.columns) == len(lower.columns) and all(
+            abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
+        )
+        return {i: i for i in range(len(lower.columns))} if aligned else None
+    mapping: dict[int, int] = {}
+    for index, column in enumerate(lower.columns):
+        ends = [i for i, c in enumerate(upper.columns) if abs(c.x1 - column.x1) <= slack]
+        if len(ends) != 1 or ends[0] in mapping.values():
+            return None
+        mapping[index] = ends[0]
+    return mapping
+
+
+def _continues(
+    upper: PageTable, lower: PageTable, tables: list[PageTable], settings: ExtractionSettings
+) -> bool:
+    """Whether `lower` stands where a continuation of `upper` would: below it without a header
+    of its own (a fragment close below), or opening the next page without a title, with no
+    header or the same again."""
+    if lower.page == upper.pages[-1]:
+        gap = settings.body_gap_em * max(upper.font_size, lower.font_size)
+        return not lower.has_header and not (lower.fragment and lower.top - upper.bottom > gap)
+    return (
+        lower.page == upper.pages[-1] + 1
+        and _opens_page(lower, tables)
+        and lower.title is None
+        and (not lower.has_header or lower.header == upper.header)
     )
 
 
 def merge_continuations(
     tables: list[PageTable], settings: ExtractionSettings = DEFAULT_SETTINGS
 ) -> list[PageTable]:
-    """Join a table with the next one when the latter continues it.
+    """Join a table with the next one when the latter continues it; drop fragments that do not.
 
-    A continuation has the same value columns in the same places; on the same page it has no
-    header of its own, on the next page it opens the page, with no header or the same again.
+    A continuation has its value columns in the same places as the table before it.
     """
     merged: list[PageTable] = []
     for table in tables:
         previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and _columns_align(previous, table, settings)
-            and (
-                (table.page == previous.pages[-1] and not table.has_header)
-                or (
-                    table.page == previous.pages[-1] + 1
-                    and _opens_page(table, tables)
-                    and table.title is None
-                    and (not table.has_header or table.header == previous.header)
-                )
-            )
-        ):
+        mapping = None
+        if previous is not None and _continues(previous, table, tables, settings):
+            mapping = _column_map(previous, table, settings)
+        if previous is not None and mapping is not None:
+            for row in table.rows:
+                row.cells = {mapping[index]: cell for index, cell in row.cells.items()}
             previous.rows.extend(table.rows)
+            previous.withheld.extend(table.withheld)
             if table.page not in previous.pages:
                 previous.pages.append(table.page)
-            continue
-        merged.append(table)
+        elif not table.fragment:
+            merged.append(table)
     return merged
 
 

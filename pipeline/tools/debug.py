@@ -22,6 +22,7 @@ COLOURS = {
     "label": (30, 160, 60, 255),
     "cell": (240, 140, 0, 255),
 }
+NO_FILL = (0, 0, 0, 0)
 
 
 def explain_page(pdf_path: Path, page_number: int) -> tuple[list[PageTable], list[str]]:
@@ -37,7 +38,8 @@ def explain_page(pdf_path: Path, page_number: int) -> tuple[list[PageTable], lis
     ] or ["no line has numbers in columns beside a label"]
     notes.append(f"{len(layout.rules)} ruling lines")
     tables = find_tables(layout, explain=notes)
-    notes.append(f"{len(tables)} tables found")
+    fragments = sum(table.fragment for table in tables)
+    notes.append(f"{len(tables) - fragments} tables found, {fragments} one-row fragments")
     return tables, notes
 
 
@@ -50,7 +52,7 @@ def draw_page(pdf_path: Path, page_number: int, out_path: Path, resolution: int 
         image = page.to_image(resolution=resolution)
         for table in tables:
             image.draw_rect(
-                (table.x0, table.top, table.x1, table.bottom), fill=None, stroke=COLOURS["table"]
+                (table.x0, table.top, table.x1, table.bottom), fill=NO_FILL, stroke=COLOURS["table"]
             )
             for column in table.columns:
                 image.draw_rect(
@@ -61,10 +63,10 @@ def draw_page(pdf_path: Path, page_number: int, out_path: Path, resolution: int 
             for row in table.rows:
                 for part in row.label_parts:
                     box = (part.x0, part.top, part.x1, part.bottom)
-                    image.draw_rect(box, fill=None, stroke=COLOURS["label"])
+                    image.draw_rect(box, fill=NO_FILL, stroke=COLOURS["label"])
                 for cell in row.cells.values():
                     box = (cell.x0, cell.top, cell.x1, cell.bottom)
-                    image.draw_rect(box, fill=None, stroke=COLOURS["cell"])
+                    image.draw_rect(box, fill=NO_FILL, stroke=COLOURS["cell"])
         out_path.parent.mkdir(parents=True, exist_ok=True)
         image.save(out_path)
     out_path.with_suffix(".txt").write_text("\n".join(notes) + "\n", encoding="utf-8")

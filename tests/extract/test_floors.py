@@ -11,17 +11,9 @@ from pipeline.tools.evaluate import evaluate, load_cells
 
 from project import DATA_DIR, RAW_DIR
 
-# Still short of the floors: the word-processor export's spanning header (label accuracy) and
-# the glyph-run variant's two-column prose page. Strict, so a fix must remove the entry.
-SHORT_OF_FLOORS = {"arsrapport-2020-lo", "quirks-2020"}
-
 
 @pytest.mark.parametrize("stem", sorted(p.stem for p in RAW_DIR.glob("*.pdf")))
-def test_each_document_meets_the_floors(
-    stem: str, sample_run: tuple[Path, RunReport], request: pytest.FixtureRequest
-) -> None:
-    if stem in SHORT_OF_FLOORS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="issue 8: not there yet"))
+def test_each_document_meets_the_floors(stem: str, sample_run: tuple[Path, RunReport]) -> None:
     out, _ = sample_run
     figures = evaluate(
         [DATA_DIR / f"{stem}.truth.json"], load_cells(out / "current" / "cells")

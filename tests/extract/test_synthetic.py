@@ -71,3 +71,11 @@ def test_units_and_kroner(tmp_path: Path) -> None:
 def test_grid_tables_are_found_by_their_rules(tmp_path: Path) -> None:
     _, tables, _ = _extract("grid", tmp_path)
     assert set(tables["method"]) == {"lattice"}
+
+
+def test_one_row_continued_on_the_next_page_joins_its_table(tmp_path: Path) -> None:
+    cells, tables, _ = _extract("page_break", tmp_path)
+    (table,) = tables[tables["title"] == "Tilskudd per enhet"].itertuples()
+    assert len(table.pages) == 2
+    rows = cells[cells["table_id"] == table.table_id].groupby("page")["row_label"].nunique()
+    assert rows.tolist() == [4, 1]

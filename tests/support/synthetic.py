@@ -692,7 +692,14 @@ def _page_break() -> Document:
         break_before=(7,),
         repeat_header=False,
     )
-    return Document("page_break", (PROSE_ABOVE, long_table, PROSE_BELOW, no_repeat))
+    one_row_over = Table(
+        "Tilskudd per enhet",
+        YEAR_COLUMNS[:3],
+        _rows(rng, labels[:5], 3),
+        break_before=(4,),
+        repeat_header=False,
+    )
+    return Document("page_break", (PROSE_ABOVE, long_table, PROSE_BELOW, no_repeat, one_row_over))
 
 
 def _text_columns() -> Document:
@@ -713,6 +720,24 @@ def _text_columns() -> Document:
     )
     table = Table("Investeringsprosjekter", columns, rows, label_width=120.0)
     return Document("text_columns", (table,))
+
+
+def _trailing_text_column() -> Document:
+    """Rows ruled one by one, with a text column right of the numbers (a project's phase)."""
+    rng = random.Random("trailing_text")
+    columns = (
+        Column(("Budsjett", "2025"), decimals=0),
+        Column(("2026",), decimals=0),
+        Column(("2027",), decimals=0),
+        Column(("Fase",), text=True),
+    )
+    phases = ("F3 – Gjennomføring", "S – Samlebevilgning", "F2 – Forprosjekt")
+    rows = tuple(
+        Row(label, (*_amounts(rng, 3, 90_000.0, 0), phases[index % len(phases)]))
+        for index, label in enumerate(("Skole Alpha", "Bibliotek", ("Idrettshall", "Stabekk")))
+    )
+    table = Table("Investeringsprosjekter", columns, rows, rules="hrules", label_width=110.0)
+    return Document("trailing_text_column", (PROSE_ABOVE, table, PROSE_BELOW))
 
 
 def _number_variants() -> Document:
@@ -784,6 +809,7 @@ CASES: dict[str, Document] = {
         _footnotes(),
         _page_break(),
         _text_columns(),
+        _trailing_text_column(),
         _number_variants(),
         _units(),
     )
