@@ -9,6 +9,9 @@ extractor is being rewritten, and this test is to catch regressions. Raise them 
 from __future__ import annotations
 
 import json
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +21,39 @@ import pytest
 from pipeline.tools.evaluate import Figures, load_cells, score_document
 from tests.fuzz.build import build
 from tests.fuzz.consistency import parse_cell, problems
+from tests.fuzz.model import Document
 from tests.fuzz.producers import PRODUCERS
 from tests.fuzz.strategies import generate
 from tests.fuzz.sweep import documents_for, glued_values, run_pipeline
 
+from project import ROOT
+
 SEED = 7
 TABLES_PER_PRODUCER = 10
-# (recall, precision, column-label accuracy) per producer on this sample, pipeline of 2026-05
-# (branch fuzz at 2495536), rounded down to the percent.
+# (recall, precision, column-label accuracy) per producer on this sample, as the pipeline reaches
+# them on 2026-12-01, rounded down to the percent: a regression floor, not the issue's target.
 FLOORS: dict[str, tuple[float, float, float]] = {
-    "reportlab": (0.62, 1.00, 0.47),
-    "fpdf2": (0.62, 1.00, 0.47),
-    "weasyprint": (0.71, 1.00, 0.29),
+    "reportlab": (0.95, 1.00, 1.00),
+    "fpdf2": (0.95, 1.00, 1.00),
+    "weasyprint": (0.90, 1.00, 1.00),
 }
 Sample = tuple[list[Path], Path, pd.DataFrame]  # truth files, PDF folder, published cells
 GLUED_CEILING = 1  # values made of two truth cells' digits in the sample, as of today
+
+
+def _documents_in_a_fresh_interpreter() -> list[Document]:
+    """The sample's documents, drawn where no other test has used Hypothesis before: in one
+    session, earlier Hypothesis tests change what a seeded draw returns, and the floors below
+    are for this exact sample."""
+    code = (
+        "import pickle, sys; from tests.fuzz.sweep import documents_for; "
+        f"sys.stdout.buffer.write(pickle.dumps(documents_for({TABLES_PER_PRODUCER}, {SEED})))"
+    )
+    drawn = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    documents: list[Document] = pickle.loads(drawn)
+    return documents
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +61,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     """Every producer's PDFs of the sample in one raw folder, run once through the pipeline."""
     raw = tmp_path_factory.mktemp("fuzz-raw")
     out = tmp_path_factory.mktemp("fuzz-out")
-    documents = documents_for(TABLES_PER_PRODUCER, SEED)
+    documents = _documents_in_a_fresh_interpreter()
     truths = [build(document, producer, raw)[1] for producer in PRODUCERS for document in documents]
     run_pipeline(raw, out, truths, workers=2)
     return truths, raw, load_cells(out / "current" / "cells")
