@@ -24,7 +24,7 @@ from tests.fuzz.consistency import parse_cell, problems
 from tests.fuzz.model import Document
 from tests.fuzz.producers import PRODUCERS
 from tests.fuzz.strategies import generate
-from tests.fuzz.sweep import documents_for, glued_values, run_pipeline
+from tests.fuzz.sweep import glued_values, run_pipeline
 
 from project import ROOT
 
@@ -90,7 +90,7 @@ def test_truth_agrees_with_its_pdf(sample: Sample) -> None:
     """PDFs open, page counts match, values re-parse from the cells, every label and first
     number is on the page the truth names."""
     truths, raw, _ = sample
-    assert len(truths) == len(PRODUCERS) * len(documents_for(TABLES_PER_PRODUCER, SEED))
+    assert len(truths) == len(PRODUCERS) * len(_documents_in_a_fresh_interpreter())
     found = [problem for path in truths for problem in problems(path, raw)]
     assert found == []
 
