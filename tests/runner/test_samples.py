@@ -10,6 +10,7 @@ import pyarrow.dataset as ds
 
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.runner import EXIT_PARTIAL, RunOptions, run
+from pipeline.tools.evaluate import load_cells
 
 from project import ROOT
 from synthetic import build_bad_inputs
@@ -66,3 +67,18 @@ def test_bad_inputs_are_named_and_others_go_through(tmp_path: Path) -> None:
     reasons = " ".join(rejected.values())
     for word in ("empty", "not a PDF", "password", "truncated", "text layer"):
         assert word in reasons
+
+
+def test_every_published_cell_is_plausible(sample_run) -> None:
+    """Over all published cells, not only the golden tables: no number read from several printed
+    ones (|value| > 1e9 in these documents' units), and every column's year is the one printed
+    in its header."""
+    out, _ = sample_run
+    cells = load_cells(out / "current" / "cells")
+    assert len(cells) > 10_000
+    assert (cells["value"].abs() > 1e9).sum() == 0
+    dated = cells[cells["year"].notna()]
+    assert all(
+        str(int(year)) in label
+        for year, label in zip(dated["year"], dated["column_label"], strict=True)
+    )
