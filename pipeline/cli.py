@@ -56,22 +56,7 @@ def _command(
     )
 
 
-def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    parser = argparse.ArgumentParser(
-        prog="budget-etl",
-        description="Extract every table of municipal budget and annual-report PDFs to Parquet.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    run_cmd = _command(
-        commands,
-        "run",
-        help="run the pipeline over raw/ and publish to curated/",
-        description="Run ingest -> extract -> parse -> curate with quality gates between stages. "
-        "Exit status: 0 every input went through and every gate passed; 3 the rest was published "
-        "but inputs were rejected or tables quarantined; 4 --strict published nothing; 5 the "
-        "input folder holds no file; 6 the output could not be written (the previous publication "
-        "stands); 2 usage error; 130 interrupted; 1 a crash.",
-    )
+def _add_run_arguments(run_cmd: argparse.ArgumentParser) -> None:
     run_cmd.add_argument("--raw", type=Path, default=Path("raw"), help="input folder")
     run_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")
     run_cmd.add_argument(
@@ -107,6 +92,24 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         help="earlier publications kept for `budget-etl rollback`",
     )
 
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    parser = argparse.ArgumentParser(
+        prog="budget-etl",
+        description="Extract every table of municipal budget and annual-report PDFs to Parquet.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = _command(
+        commands,
+        "run",
+        help="run the pipeline over raw/ and publish to curated/",
+        description="Run ingest -> extract -> parse -> curate with quality gates between stages, "
+        "then publish one snapshot under curated/current. Exit status: 0 all went through; 3 "
+        "published, but inputs rejected or tables/rows held back; 4 --strict published nothing; "
+        "5 no PDF in the input folder; 6 the output could not be written; 7 the output folder "
+        "stayed locked; 2 usage error; 130/143 stopped by SIGINT/SIGTERM; 1 a crash.",
+    )
+    _add_run_arguments(run_cmd)
     rollback_cmd = _command(
         commands,
         "rollback",
@@ -116,7 +119,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     rollback_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")
     rollback_cmd.add_argument("--to", help="run id of the snapshot (default: the one before)")
-
     eval_cmd = _command(
         commands,
         "eval",
@@ -127,7 +129,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     eval_cmd.add_argument("--cells", type=Path, default=Path("curated/current/cells"))
     eval_cmd.add_argument("--json", type=Path, help="also write the scores to this JSON file")
     eval_cmd.add_argument("--missed", type=int, default=20, help="missed cells to list")
-
     debug_cmd = _command(
         commands,
         "debug",
@@ -138,8 +139,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     debug_cmd.add_argument("--page", type=_positive_int, required=True, help="1-based page")
     debug_cmd.add_argument("--out", type=Path, help="PNG path (default <stem>-p<page>.png)")
     debug_cmd.add_argument("--resolution", type=_positive_int, default=110, help="pixels per inch")
-    commands_by_name = {"run": run_cmd, "rollback": rollback_cmd}
-    return parser, {**commands_by_name, "eval": eval_cmd, "debug": debug_cmd}
+    by_name = {"run": run_cmd, "rollback": rollback_cmd, "eval": eval_cmd, "debug": debug_cmd}
+    return parser, by_name
 
 
 def _show_progress() -> bool:

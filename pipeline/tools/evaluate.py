@@ -249,6 +249,41 @@ def _key(cell: _Cell) -> _Key:
     return (cell.page, normalise_label(cell.label), cell.column_index)
 
 
+def _listings(
+    missed_truths: list[_Cell],
+    wrong_outputs: list[_Cell],
+    printed_on_row: dict[_Row, list[_Cell]],
+    truths_by_key: dict[_Key, list[_Cell]],
+    found: set[int],
+) -> tuple[tuple[MissedCell, ...], tuple[WrongCell, ...]]:
+    """The missed and the wrong cells as the report lists them, with what stood beside them."""
+    missed = tuple(
+        MissedCell(
+            cell.table_id,
+            cell.page,
+            cell.label,
+            cell.column_index,
+            cell.value,
+            cell.text,
+            tuple(sorted((o.column_index, o.text) for o in printed_on_row[_key(cell)[:2]])),
+        )
+        for cell in sorted(missed_truths, key=lambda c: (c.page, c.table_id, _key(c)))
+    )
+    wrong = tuple(
+        WrongCell(
+            cell.table_id,
+            cell.page,
+            cell.label,
+            cell.column_index,
+            cell.value,
+            cell.text,
+            tuple(t.value for t in truths_by_key.get(_key(cell), []) if id(t) not in found),
+        )
+        for cell in sorted(wrong_outputs, key=lambda c: (_key(c), c.value))
+    )
+    return missed, wrong
+
+
 def _score_tables(
     tables: list[dict[str, Any]], outputs: list[_Cell]
 ) -> tuple[Figures, tuple[MissedCell, ...], tuple[WrongCell, ...], tuple[MislabelledColumn, ...]]:
@@ -293,30 +328,7 @@ def _score_tables(
         output_cells_on_truth_rows=sum(len(cells) for cells in numeric_by_key.values()),
         column_labels_correct=len(pairs) - mislabelled.total(),
     )
-    missed = tuple(
-        MissedCell(
-            cell.table_id,
-            cell.page,
-            cell.label,
-            cell.column_index,
-            cell.value,
-            cell.text,
-            tuple(sorted((o.column_index, o.text) for o in printed_on_row[_key(cell)[:2]])),
-        )
-        for cell in sorted(missed_truths, key=lambda c: (c.page, c.table_id, _key(c)))
-    )
-    wrong = tuple(
-        WrongCell(
-            cell.table_id,
-            cell.page,
-            cell.label,
-            cell.column_index,
-            cell.value,
-            cell.text,
-            tuple(t.value for t in truths_by_key.get(_key(cell), []) if id(t) not in found),
-        )
-        for cell in sorted(wrong_outputs, key=lambda c: (_key(c), c.value))
-    )
+    missed, wrong = _listings(missed_truths, wrong_outputs, printed_on_row, truths_by_key, found)
     return (
         figures,
         missed,
