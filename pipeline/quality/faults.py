@@ -45,7 +45,7 @@ import pikepdf
 from pipeline.extract.stage import page_tables, to_frames
 from pipeline.parse.stage import parse_tables
 from pipeline.quality import gates
-from pipeline.quality.identities import Failure
+from pipeline.quality.grids import Failure
 from pipeline.quality.recognise import recognise, table_catalog
 
 DIGITS = "0123456789"

@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from pipeline.parse.vocabulary import units
 from pipeline.quality import plausibility
-from pipeline.quality.identities import Failure, check_identities
+from pipeline.quality.grids import Failure
+from pipeline.quality.identities import check_identities
 from pipeline.quality.recognise import table_catalog
 from pipeline.quality.results import GateResult, Outcome
 from pipeline.schemas import EXPECTATIONS_DIR, SCHEMA_DIR, dataset_schema, load_yaml

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from pypdfium2 import PdfiumError
 
-from pipeline.quality.identities import Failure
+from pipeline.quality.grids import Failure
 from pipeline.quality.results import GateResult
 
 PICTURE_RESOLUTION = 110  # dpi: a table stays legible at the report's width without huge PNGs

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.quality.identities import Failure
+from pipeline.quality.grids import Failure
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.quality.identities import build_grids, check_identities, generic_sums, tolerance
+from pipeline.quality.generic_sums import generic_sums
+from pipeline.quality.grids import build_grids, tolerance
+from pipeline.quality.identities import check_identities
 from pipeline.quality.recognise import recognise, table_catalog
 
 from truthcells import BUDGET, REPORT, _sample, cell_mask, sample_cells, sample_documents
