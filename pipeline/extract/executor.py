@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.extract.lines import PageTable
 from pipeline.extract.stage import page_tables
-from pipeline.extract.table import PageTable
 from pipeline.extract.workers import start_worker, stop_workers
 
 PAGES_PER_TASK = 24

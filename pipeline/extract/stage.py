@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.extract.continuation import merge_continuations
 from pipeline.extract.layout import read_page
+from pipeline.extract.lines import PageTable
 from pipeline.extract.pdf import open_pdf, page_count
-from pipeline.extract.table import PageTable, find_tables, merge_continuations
+from pipeline.extract.table import find_tables
 
 CANDIDATE_COLUMNS = [
     "table_id", "document_id", "page", "pages", "method", "x0", "top", "x1", "bottom",

@@ -15,8 +15,8 @@ import pandas as pd
 
 from pipeline.extract.executor import page_tasks, task_mapper
 from pipeline.extract.frames import ExtractedFrames
+from pipeline.extract.lines import PageTable
 from pipeline.extract.stage import to_frames
-from pipeline.extract.table import PageTable
 from pipeline.ingest import stage as ingest
 from pipeline.ingest.inputs import RawInput
 from pipeline.parse.stage import ParsedFrames, parse_tables

@@ -13,8 +13,9 @@ from pathlib import Path
 import pdfplumber
 
 from pipeline.extract.layout import read_page
+from pipeline.extract.lines import PageTable, is_table_like
 from pipeline.extract.pdf import open_pdf
-from pipeline.extract.table import PageTable, find_tables, is_table_like
+from pipeline.extract.table import find_tables
 
 COLOURS = {
     "table": (220, 30, 30, 255),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pipeline.extract.continuation import merge_continuations
 from pipeline.extract.layout import PageFrame, PageLayout, Rule, Word, group_lines
-from pipeline.extract.table import find_tables, merge_continuations, phrases
+from pipeline.extract.lines import phrases
+from pipeline.extract.table import find_tables
 
 SIZE = 9.0
 

@@ -1,0 +1,81 @@
+"""Joining tables continued below or on the next page into one.
+
+A table may run on past a page break or be split by a stray line into fragments. Deciding
+whether one table continues another, and mapping its columns onto the one before, works on
+whole tables found across pages rather than on one page's lines, so it stands apart from
+finding them.
+"""
+
+from __future__ import annotations
+
+from pipeline.extract.lines import PageTable
+from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+
+
+def _column_map(
+    upper: PageTable, lower: PageTable, settings: ExtractionSettings
+) -> dict[int, int] | None:
+    """Which of the upper table's columns each of the lower table's columns continues, or None.
+
+    A whole table continues one with the same columns in the same places. A one-row fragment
+    may leave cells blank: each of its columns must end where a distinct upper column ends.
+    """
+    slack = 2 * settings.align_em * max(upper.font_size, lower.font_size)
+    if not lower.fragment:
+        aligned = len(upper.columns) == len(lower.columns) and all(
+            abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
+        )
+        return {i: i for i in range(len(lower.columns))} if aligned else None
+    mapping: dict[int, int] = {}
+    for index, column in enumerate(lower.columns):
+        ends = [i for i, c in enumerate(upper.columns) if abs(c.x1 - column.x1) <= slack]
+        if len(ends) != 1 or ends[0] in mapping.values():
+            return None
+        mapping[index] = ends[0]
+    return mapping
+
+
+def _continues(
+    upper: PageTable, lower: PageTable, tables: list[PageTable], settings: ExtractionSettings
+) -> bool:
+    """Whether `lower` stands where a continuation of `upper` would: below it without a header
+    of its own (a fragment close below), or opening the next page without a title, with no
+    header or the same again."""
+    if lower.page == upper.pages[-1]:
+        gap = settings.body_gap_em * max(upper.font_size, lower.font_size)
+        return not lower.has_header and not (lower.fragment and lower.top - upper.bottom > gap)
+    return (
+        lower.page == upper.pages[-1] + 1
+        and _opens_page(lower, tables)
+        and lower.title is None
+        and (not lower.has_header or lower.header == upper.header)
+    )
+
+
+def merge_continuations(
+    tables: list[PageTable], settings: ExtractionSettings = DEFAULT_SETTINGS
+) -> list[PageTable]:
+    """Join a table with the next one when the latter continues it; drop fragments that do not.
+
+    A continuation has its value columns in the same places as the table before it.
+    """
+    merged: list[PageTable] = []
+    for table in tables:
+        previous = merged[-1] if merged else None
+        mapping = None
+        if previous is not None and _continues(previous, table, tables, settings):
+            mapping = _column_map(previous, table, settings)
+        if previous is not None and mapping is not None:
+            for row in table.rows:
+                row.cells = {mapping[index]: cell for index, cell in row.cells.items()}
+            previous.rows.extend(table.rows)
+            previous.withheld.extend(table.withheld)
+            if table.page not in previous.pages:
+                previous.pages.append(table.page)
+        elif not table.fragment:
+            merged.append(table)
+    return merged
+
+
+def _opens_page(table: PageTable, tables: list[PageTable]) -> bool:
+    return all(other.page != table.page or other.top >= table.top for other in tables)

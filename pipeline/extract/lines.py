@@ -1,0 +1,319 @@
+"""Phrases and text lines: the reading of a page's words that table finding starts from.
+
+A page's words are joined into phrases (a label, an amount) and gathered into text lines; these
+types, with the columns, body rows and tables built from them, and the small questions asked of
+a line (is it a line of values, of years, does it finish the label above) are shared by body,
+header and continuation finding, so they stand apart from any one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.extract.layout import Rule, Word
+from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.parse.numbers import (
+    continues_number,
+    is_minus,
+    is_number,
+    is_numeric_word,
+    is_year,
+)
+
+LOWER_START = re.compile(r"^[a-zæøå(]")
+
+
+@dataclass(slots=True)
+class Phrase(Word):
+    """Words printed as one unit: a label, a header word group, or one cell's number."""
+
+    withheld: str | None = None  # why this number is not published, when it is not
+
+    @property
+    def is_number(self) -> bool:
+        return is_number(self.text)
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True)
+class TextLine:
+    words: list[Word]
+    phrases: list[Phrase]
+    top: float
+    bottom: float
+    size: float
+    value_x0: float | None = None  # where the value columns begin, once the table is known
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def x0(self) -> float:
+        return self.phrases[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.phrases[-1].x1
+
+
+@dataclass(slots=True)
+class Column:
+    x0: float
+    x1: float
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True)
+class BodyRow:
+    page: int
+    label_parts: list[Phrase]
+    cells: dict[int, Phrase]
+    top: float
+    bottom: float
+
+    @property
+    def label(self) -> str:
+        return " ".join(p.text for p in self.label_parts)
+
+
+@dataclass(slots=True)
+class PageTable:
+    """One table as found, before typing; `pages` grows when it continues on the next page."""
+
+    pages: list[int]
+    page_width: float
+    page_height: float
+    columns: list[Column]
+    rows: list[BodyRow]
+    header: list[list[str]]  # per value column, header texts top to bottom
+    stub_header: list[str]  # header text above the label column
+    title: str | None
+    captions: list[str]  # short lines between title and header ("Beløp i mill. kr")
+    method: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    font_size: float  # the body's, for tolerances when joining continuations
+    withheld: list[str] = field(default_factory=list)  # numbers not published, and why
+    fragment: bool = False  # one row without a header: kept only to continue the table before
+
+    @property
+    def page(self) -> int:
+        return self.pages[0]
+
+    @property
+    def has_header(self) -> bool:
+        return any(self.header)
+
+
+def _joins(left: Phrase, right: Word, opens_line: bool, settings: ExtractionSettings) -> bool:
+    """Whether the next word on the line continues the phrase instead of starting a new cell;
+    `opens_line` when the phrase is the line's first (a footnote's number, "1 Budsjettet ...")."""
+    gap = right.x0 - left.x1
+    if gap > settings.phrase_gap_em * max(left.size, right.size):
+        return False
+    if is_minus(left.text) or right.text in ("%", "prosent"):
+        return True
+    if continues_number(left.text, right.text):
+        return True
+    # Two complete numbers side by side are two cells, however close; so are a number after a
+    # label and a capitalised word after it (a text column right of the numbers).
+    text_cell = right.text[:1].isupper() and not opens_line
+    return not (left.is_number and (is_number(right.text) or is_minus(right.text[:1]) or text_cell))
+
+
+def _on_edge(word: Word, edges: list[float], settings: ExtractionSettings) -> bool:
+    return any(abs(word.x1 - edge) <= settings.edge_em * word.size for edge in edges)
+
+
+def _cell_boundary(
+    words: list[Word], index: int, edges: list[float], settings: ExtractionSettings
+) -> bool:
+    """Whether a right-aligned value column ends between words[index - 1] and words[index].
+
+    Number columns set tighter than a thousands separator can only be told apart this way: a
+    word ending exactly where other rows' cells end closes its cell.
+    """
+    if not edges or not is_numeric_word(words[index].text):
+        return False
+    previous = words[index - 1]
+    if is_numeric_word(previous.text):
+        return _on_edge(previous, edges, settings)
+    for word in words[index:]:  # text, then a number: does the number close on an edge?
+        if not is_numeric_word(word.text):
+            return False
+        if _on_edge(word, edges, settings):
+            return True
+    return False
+
+
+def phrases(
+    words: list[Word],
+    edges: list[float] | None = None,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
+) -> list[Phrase]:
+    """Join a line's words into phrases; `edges` are known right edges of value columns.
+
+    A run of digit groups longer than one amount can be is several figures whose column gap is
+    as narrow as a thousands separator. The edges split it where they can; what they leave
+    whole is withheld, never published as one huge number.
+    """
+    result: list[Phrase] = []
+    for index, word in enumerate(words):
+        if (
+            result
+            and _joins(result[-1], word, len(result) == 1, settings)
+            and not _cell_boundary(words, index, edges or [], settings)
+        ):
+            last = result[-1]
+            signed = is_minus(last.text) and is_number(word.text)
+            last.text = f"{last.text}{word.text}" if signed else f"{last.text} {word.text}"
+            last.x1 = max(last.x1, word.x1)
+            last.top = min(last.top, word.top)
+            last.bottom = max(last.bottom, word.bottom)
+        else:
+            result.append(
+                Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size, word.font)
+            )
+    for phrase in result:
+        if phrase.is_number and len(phrase.text.split()) > settings.max_thousands_groups:
+            phrase.withheld = f"{phrase.text!r}: more digit groups than one amount has"
+    return result
+
+
+def value_edges(lines: list[TextLine], settings: ExtractionSettings) -> list[float]:
+    """Right edges shared by the numbers of several rows: the value columns' edges."""
+    ends = sorted((p.x1, p.size) for line in lines for p in split_label(line)[1] if p.is_number)
+    rows = sum(1 for line in lines if split_label(line)[1])
+    support = max(settings.min_column_support, settings.column_support * rows)
+    edges: list[float] = []
+    group: list[float] = []
+    for x1, size in ends:
+        if group and x1 - group[-1] > settings.edge_em * size:
+            if len(group) >= support:
+                edges.append(sum(group) / len(group))
+            group = []
+        group.append(x1)
+    if len(group) >= support:
+        edges.append(sum(group) / len(group))
+    return edges
+
+
+def rephrase(lines: list[TextLine], edges: list[float], settings: ExtractionSettings) -> None:
+    for line in lines:
+        line.phrases = phrases(line.words, edges, settings)
+
+
+def _joined(parts: list[Phrase]) -> Phrase:
+    return Phrase(
+        " ".join(p.text for p in parts),
+        parts[0].x0,
+        max(p.x1 for p in parts),
+        min(p.top for p in parts),
+        max(p.bottom for p in parts),
+        parts[0].size,
+        parts[0].font,
+    )
+
+
+def split_label(line: TextLine) -> tuple[Phrase | None, list[Phrase]]:
+    """The label phrase (left of the value columns) and the value phrases of a line."""
+    if line.value_x0 is not None:
+        count = sum(1 for p in line.phrases if p.x0 < line.value_x0)
+        label = _joined(line.phrases[:count]) if count else None
+        return label, line.phrases[count:]
+    first = line.phrases[0]
+    if first.is_number or is_minus(first.text):
+        return None, line.phrases
+    return first, line.phrases[1:]
+
+
+def is_value_line(line: TextLine) -> bool:
+    label, values = split_label(line)
+    numbers = [p for p in values if p.is_number]
+    return bool(numbers) and (label is not None or len(numbers) >= 2)
+
+
+def is_table_like(words: list[Word]) -> bool:
+    """A line that could open a table body: numbers in columns beside a label."""
+    line = TextLine(words, phrases(words), 0.0, 0.0, 0.0)
+    return bool(words) and is_value_line(line)
+
+
+def is_year_line(line: TextLine) -> bool:
+    """A header line: years over the columns, perhaps with words ("Endring"), no amounts."""
+    numbers = [p for p in split_label(line)[1] if p.is_number]
+    return bool(numbers) and all(is_year(p.text) for p in numbers)
+
+
+def overlap(upper: TextLine, lower: TextLine) -> bool:
+    """Lines sharing height: numbers set vertically centred on a wrapped label touch both."""
+    return lower.top < upper.bottom
+
+
+def continues_label_above(above: TextLine, line: TextLine, settings: ExtractionSettings) -> bool:
+    """A label-only line directly above whose wrapped label `line` finishes (lower-case start)."""
+    label = split_label(line)[0]
+    above_label, above_values = split_label(above)
+    return (
+        label is not None
+        and above_label is not None
+        and not above_values
+        and bool(LOWER_START.match(label.text))
+        and line.middle - above.middle <= settings.tight_pitch_em * line.size
+        and abs(above_label.x0 - label.x0) <= settings.label_indent_em * line.size
+    )
+
+
+def label_lines_above(
+    lines: list[TextLine], index: int, settings: ExtractionSettings
+) -> list[TextLine]:
+    """The label of numbers printed without one (lines[index]): the text line directly above
+    them, or a label wrapped over several such lines, each a single phrase closely spaced. A
+    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own."""
+    numbers = lines[index]
+    if split_label(numbers)[0] is not None or is_year_line(numbers):
+        return []
+    taken: list[TextLine] = []
+    below = numbers
+    for above in reversed(lines[max(0, index - settings.max_pending_label_lines) : index]):
+        if (
+            len(above.phrases) != 1
+            or (above.phrases[0].is_number and not is_year(above.phrases[0].text))
+            or below.middle - above.middle > 2 * settings.tight_pitch_em * below.size
+        ):
+            break
+        taken.insert(0, above)
+        below = above
+    if all(line.phrases[0].is_number for line in taken):
+        return []
+    return taken
+
+
+def rule_between(
+    rules: list[Rule], upper: float, lower: float, x0: float, x1: float, slack: float
+) -> bool:
+    return any(
+        r.horizontal
+        and upper - slack <= (r.top + r.bottom) / 2 <= lower + slack
+        and r.x0 < x1
+        and r.x1 > x0
+        for r in rules
+    )
+
+
+def column_of(phrase: Phrase, columns: list[Column]) -> int:
+    overlaps = [min(phrase.x1, c.x1) - max(phrase.x0, c.x0) for c in columns]
+    best = max(range(len(columns)), key=overlaps.__getitem__)
+    if overlaps[best] > 0:
+        return best
+    return min(range(len(columns)), key=lambda i: abs(columns[i].centre - phrase.centre))
