@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import math
 import re
 import statistics
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -200,12 +203,41 @@ def _words(
     return words
 
 
-def _is_superscript(mark: Word, words: list[Word], settings: ExtractionSettings) -> bool:
+class _Neighbours:
+    """Words indexed by where they end and start, so that finding the words beside a mark looks
+    at a few grid cells instead of the whole page: a page of 100 000 digits stays linear."""
+
+    def __init__(self, words: list[Word], settings: ExtractionSettings) -> None:
+        self.reach = settings.superscript_reach_em
+        self.cell = max((self.reach * w.size for w in words), default=1.0) or 1.0
+        self.grid: dict[tuple[int, int], list[Word]] = defaultdict(list)
+        for word in words:
+            rows = range(self._at(word.top - self.reach * word.size), self._at(word.bottom) + 1)
+            for column in {self._at(word.x0), self._at(word.x1)}:
+                for row in rows:
+                    self.grid[row, column].append(word)
+
+    def _at(self, coordinate: float) -> int:
+        return math.floor(coordinate / self.cell)
+
+    def near(self, mark: Word) -> Iterator[Word]:
+        """Every word that can stand beside `mark` (a superset: the caller checks exactly)."""
+        row = self._at(mark.top)
+        columns = {c + d for c in (self._at(mark.x0), self._at(mark.x1)) for d in (-1, 0, 1)}
+        seen: set[int] = set()
+        for column in columns:
+            for word in self.grid.get((row, column), ()):
+                if id(word) not in seen:
+                    seen.add(id(word))
+                    yield word
+
+
+def _is_superscript(mark: Word, neighbours: _Neighbours, settings: ExtractionSettings) -> bool:
     """A footnote marker: small digits raised beside a normal-size word."""
     if not _FOOTNOTE_MARK.match(mark.text):
         return False
     reach = settings.superscript_reach_em
-    for word in words:
+    for word in neighbours.near(mark):
         if (
             word is not mark
             and mark.size < settings.superscript_size * word.size
@@ -222,7 +254,8 @@ def group_lines(words: list[Word], settings: ExtractionSettings = DEFAULT_SETTIN
     for word in words:
         word.text = word.text.rstrip(SUPERSCRIPT_DIGITS[:-1]) or word.text
     small = [w for w in words if _FOOTNOTE_MARK.match(w.text)]
-    marks = {id(w) for w in small if _is_superscript(w, words, settings)}
+    neighbours = _Neighbours(words, settings) if small else None
+    marks = {id(w) for w in small if neighbours and _is_superscript(w, neighbours, settings)}
     words = sorted((w for w in words if id(w) not in marks), key=lambda w: (w.top + w.bottom) / 2)
     lines: list[Line] = []
     for word in words:

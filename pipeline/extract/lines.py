@@ -8,6 +8,7 @@ header and continuation finding, so they stand apart from any one of them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -312,8 +313,22 @@ def rule_between(
 
 
 def column_of(phrase: Phrase, columns: list[Column]) -> int:
-    overlaps = [min(phrase.x1, c.x1) - max(phrase.x0, c.x0) for c in columns]
-    best = max(range(len(columns)), key=overlaps.__getitem__)
+    """The column a phrase overlaps most, else the one whose centre is nearest.
+
+    Columns are sorted and disjoint, so only those around the phrase are looked at (bisect):
+    a row of hundreds of cells under hundreds of columns stays near-linear.
+    """
+    lefts = [c.x0 for c in columns]
+    low = max(0, bisect.bisect_left(lefts, phrase.x0) - 1)
+    high = bisect.bisect_right(lefts, phrase.x1)
+    candidates = range(low, max(high, low + 1))
+    overlaps = {
+        i: min(phrase.x1, columns[i].x1) - max(phrase.x0, columns[i].x0) for i in candidates
+    }
+    best = max(candidates, key=overlaps.__getitem__)
     if overlaps[best] > 0:
         return best
-    return min(range(len(columns)), key=lambda i: abs(columns[i].centre - phrase.centre))
+    centres = [c.centre for c in columns]
+    near = bisect.bisect_left(centres, phrase.centre)
+    around = [i for i in (near - 1, near) if 0 <= i < len(columns)]
+    return min(around, key=lambda i: abs(columns[i].centre - phrase.centre))
