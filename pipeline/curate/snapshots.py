@@ -16,7 +16,8 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+
+from pipeline.curate.storage import write_json
 
 SNAPSHOTS = "snapshots"
 CURRENT = "current"
@@ -58,7 +59,7 @@ class Snapshots:
             shutil.rmtree(target)
         os.replace(staging, target)
         self.point_to(run_id)
-        _write_json(self.out_dir / HISTORY, [r for r in self.history() if r != run_id] + [run_id])
+        write_json(self.out_dir / HISTORY, [r for r in self.history() if r != run_id] + [run_id])
         return target
 
     def point_to(self, run_id: str) -> None:
@@ -98,9 +99,3 @@ class Snapshots:
             to = earlier[-1]
         self.point_to(to)
         return to
-
-
-def _write_json(path: Path, payload: Any) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(temporary, path)
