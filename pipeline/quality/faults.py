@@ -46,7 +46,8 @@ from pipeline.extract.stage import page_tables, to_frames
 from pipeline.parse.stage import parse_tables
 from pipeline.quality import gates
 from pipeline.quality.grids import Failure
-from pipeline.quality.recognise import recognise, table_catalog
+from pipeline.quality.recognise import table_catalog, with_catalog_ids
+from pipeline.quality.results import held_keys
 
 DIGITS = "0123456789"
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
@@ -164,19 +165,14 @@ class Stages:
 def run_stages(path: Path, document_id: str, kind: str, pages: list[int]) -> Stages:
     """Extract, parse, recognise and gate the given pages (0-based) of one PDF."""
     candidates, raw = to_frames(document_id, page_tables(path, pages))
-    cells, tables = parse_tables(candidates, raw)
-    canonical = recognise(tables, cells)
-    cells["canonical_table"] = cells["table_id"].map(canonical).astype(object)
-    tables["canonical_table"] = tables["table_id"].map(canonical).astype(object)
-    cells = cells.where(cells.notna(), None)
+    cells, tables = with_catalog_ids(*parse_tables(candidates, raw))
     documents = pd.DataFrame({"document_id": [document_id], "kind": [kind]})
     results = [gates.check_parse(cells), gates.check_curate(cells, tables, documents)]
     return Stages(
         cells,
         tables,
         [f for r in results for f in r.failures if f.severity == "error"],
-        set().union(*(r.failed_tables for r in results)),
-        set().union(*(r.failed_rows for r in results)),
+        *held_keys(results),
     )
 
 

@@ -119,3 +119,18 @@ def recognise(tables: pd.DataFrame, cells: pd.DataFrame) -> dict[str, str]:
         if best is not None:
             found[table_id] = best[1]
     return found
+
+
+def with_catalog_ids(
+    cells: pd.DataFrame, tables: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells and tables with `canonical_table` set: the catalog id of each recognised table,
+    None elsewhere (also in the cells' other empty fields, as the curate gate expects)."""
+    canonical = recognise(tables, cells) if len(tables) else {}
+
+    def ids(frame: pd.DataFrame) -> pd.Series:
+        found = frame["table_id"].map(canonical).astype(object)
+        return found.where(found.notna(), None)
+
+    cells = cells.assign(canonical_table=ids(cells))
+    return cells.where(cells.notna(), None), tables.assign(canonical_table=ids(tables))

@@ -19,7 +19,7 @@ import pandas as pd
 from pypdfium2 import PdfiumError
 
 from pipeline.quality.grids import Failure
-from pipeline.quality.results import GateResult
+from pipeline.quality.results import GateResult, held_keys
 
 PICTURE_RESOLUTION = 110  # dpi: a table stays legible at the report's width without huge PNGs
 PICTURE_MARGIN = 24.0  # points around a table's box: its title and unit caption come along
@@ -68,8 +68,8 @@ def write_report(results: list[GateResult], out_dir: Path, frames: RunFrames | N
 
 
 def _held(results: list[GateResult]) -> tuple[set[str], set[tuple[str, int]], set[str]]:
-    tables = set().union(*(r.failed_tables for r in results))
-    rows = {key for r in results for key in r.failed_rows if key[0] not in tables}
+    tables, rows = held_keys(results)
+    rows = {key for key in rows if key[0] not in tables}
     return tables, rows, set().union(*(r.failed_documents for r in results))
 
 

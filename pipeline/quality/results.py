@@ -56,10 +56,16 @@ HELD_TABLE, HELD_ROW = "table_held_back", "row_held_back"
 PARTIAL, COMPLETE = "rows_held_back", "complete"
 
 
+def held_keys(results: list[GateResult]) -> tuple[set[str], set[tuple[str, int]]]:
+    """Every gate's verdicts together: the tables and the (table, row) pairs to hold back."""
+    tables: set[str] = set().union(*(r.failed_tables for r in results))
+    rows: set[tuple[str, int]] = set().union(*(r.failed_rows for r in results))
+    return tables, rows
+
+
 def held_back(cells: pd.DataFrame, results: list[GateResult]) -> pd.Series:
     """Per cell: why it is held back (a failed table, a failed row) or None to publish it."""
-    tables = set().union(*(r.failed_tables for r in results))
-    rows = set().union(*(r.failed_rows for r in results))
+    tables, rows = held_keys(results)
     keys = pd.Series(
         list(zip(cells["table_id"], cells["row_index"], strict=True)), index=cells.index
     )

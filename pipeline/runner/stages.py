@@ -189,18 +189,10 @@ def parse_stage(extracted: Extracted, context: RunContext) -> Parsed:
 
 def curate_stage(parsed: Parsed, context: RunContext) -> Parsed:
     """Name the catalog's statutory tables; the curate gate then checks them as such."""
-    from pipeline.quality.recognise import recognise
+    from pipeline.quality.recognise import with_catalog_ids
 
-    canonical = recognise(parsed.tables, parsed.cells) if len(parsed.tables) else {}
-    cells = parsed.cells.assign(canonical_table=_canonical_ids(parsed.cells, canonical))
-    tables = parsed.tables.assign(canonical_table=_canonical_ids(parsed.tables, canonical))
-    return Parsed(parsed.documents, cells.where(cells.notna(), None), tables)
-
-
-def _canonical_ids(frame: pd.DataFrame, canonical: dict[str, str]) -> pd.Series:
-    """The catalog id of each row's table, None where the table is not in the catalog."""
-    ids = frame["table_id"].map(canonical).astype(object)
-    return ids.where(ids.notna(), None)
+    cells, tables = with_catalog_ids(parsed.cells, parsed.tables)
+    return Parsed(parsed.documents, cells, tables)
 
 
 def _ingest_gate(ingested: Ingested) -> GateResult:
