@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -29,6 +29,9 @@ from pipeline.runner.context import RunContext, RunOptions
 from pipeline.runner.report import REPORT_FILE, RunReport
 from pipeline.runner.stages import STAGES, Inputs, Parsed, stages_through
 from pipeline.runner.version import input_fingerprint, pipeline_version
+
+if TYPE_CHECKING:  # the report module draws with pypdfium2: loaded when a report is written
+    from pipeline.quality.report import RunFrames
 
 LOCK_FILE = ".budget-etl.lock"
 LOCK_HOLDER = ".budget-etl.lock.json"  # pid, host and start of the run holding the lock
@@ -150,7 +153,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     return report
 
 
-def _write_validation(context: RunContext, folder: Path, frames: Any = None) -> Path:
+def _write_validation(context: RunContext, folder: Path, frames: RunFrames | None = None) -> Path:
     """The HTML validation report; with the run's frames it counts and pictures the tables."""
     from pipeline.quality.report import write_report
 
