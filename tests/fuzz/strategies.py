@@ -7,7 +7,6 @@ reproducible and a failing document can be regenerated from its name.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
@@ -297,21 +296,18 @@ def documents(draw: Draw, name: str) -> Document:
     )
 
 
-class _Enough(Exception):
-    """Raised inside the Hypothesis test to stop generating once `count` documents are in."""
+DRAWS_PER_DOCUMENT = 3
+"""Examples Hypothesis is asked for per document; the last is kept. Its first example is the
+minimal one, and later ones in a long run are mostly mutations of earlier ones (near-copies
+that weigh a sweep's figures with duplicates), so every document gets a short run of its own."""
 
 
-def generate(count: int, seed: int, prefix: str = "fuzz") -> list[Document]:
-    """`count` distinct documents, the same for the same seed: Hypothesis's generate phase only,
-    seeded, no example database (which would replay earlier failures and break
-    reproducibility). Repeats (Hypothesis tries its minimal example more than once) are dropped,
-    so it is asked for more examples than needed and stopped when there are enough.
-    """
-    found: list[Document] = []
-    seen: set[Document] = set()
+def _draw_one(seed: int) -> Document:
+    """One random document from a Hypothesis run seeded with `seed`."""
+    drawn: list[Document] = []
 
     @settings(
-        max_examples=2 * count + 10,
+        max_examples=DRAWS_PER_DOCUMENT,
         database=None,
         phases=[Phase.generate],
         deadline=None,
@@ -320,15 +316,25 @@ def generate(count: int, seed: int, prefix: str = "fuzz") -> list[Document]:
     @hypothesis_seed(seed)
     @given(st.data())
     def collect(data: st.DataObject) -> None:
-        document = data.draw(documents("?"))
-        if len(found) >= count:
-            raise _Enough
+        drawn.append(data.draw(documents("?")))
+
+    collect()
+    return drawn[-1]
+
+
+def generate(count: int, seed: int, prefix: str = "fuzz") -> list[Document]:
+    """`count` distinct documents, the same for the same seed: each from Hypothesis's generate
+    phase only, seeded with (`seed`, its number), no example database (which would replay
+    earlier failures and break reproducibility). A repeat of an earlier document is redrawn
+    with the next seed, so the first n documents do not depend on how many are asked for.
+    """
+    found: list[Document] = []
+    seen: set[Document] = set()
+    draw_seed = seed * 1_000_003
+    while len(found) < count:
+        document = _draw_one(draw_seed)
+        draw_seed += 1
         if document not in seen:
             seen.add(document)
             found.append(replace(document, name=f"{prefix}-s{seed}-{len(found) + 1:04d}"))
-
-    with contextlib.suppress(_Enough):
-        collect()
-    if len(found) < count:
-        raise RuntimeError(f"Hypothesis produced only {len(found)} distinct documents")
     return found
