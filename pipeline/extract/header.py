@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pipeline.extract.layout import Rule
-from pipeline.extract.lines import Column, Phrase, TextLine, column_of
+from pipeline.extract.lines import Column, Phrase, TextLine, column_of, header_phrases
 from pipeline.extract.settings import ExtractionSettings
 from pipeline.parse.numbers import is_year
 
@@ -85,7 +85,7 @@ def header_lines(
 
 def _spanned_columns(
     phrase: Phrase,
-    line: TextLine,
+    line_phrases: list[Phrase],
     columns: list[Column],
     label_x1: float,
     settings: ExtractionSettings,
@@ -103,7 +103,7 @@ def _spanned_columns(
         return under  # right-aligned over its own column
     taken = {
         i
-        for other in line.phrases
+        for other in line_phrases
         if other is not phrase
         for i, c in enumerate(columns)
         if min(other.x1, c.x1) - max(other.x0, c.x0) > 0
@@ -147,12 +147,14 @@ def header_labels(
             for column_labels, word in zip(labels, line.words, strict=True):
                 column_labels.append(word.text)
             continue
-        for phrase in line.phrases:
+        # Header cells set closer than a word space are told apart by the columns' edges.
+        cells = header_phrases(line.words, [c.x1 for c in columns], settings)
+        for phrase in cells:
             if phrase.x1 <= columns[0].x0 - settings.align_em * phrase.size:
                 stub.append(phrase.text)
                 continue
             targets = _rule_span(phrase, columns, rules, settings) or _spanned_columns(
-                phrase, line, columns, label_x1, settings
+                phrase, cells, columns, label_x1, settings
             )
             for index in targets:
                 labels[index].append(phrase.text)

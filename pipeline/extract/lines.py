@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.extract.layout import Rule, Word
@@ -157,6 +158,26 @@ def _cell_boundary(
     return False
 
 
+def _join_words(
+    words: list[Word], boundary: Callable[[int], bool], settings: ExtractionSettings
+) -> list[Phrase]:
+    """Words joined into phrases, a new one wherever `boundary(index)` says a cell ends."""
+    result: list[Phrase] = []
+    for index, word in enumerate(words):
+        if result and _joins(result[-1], word, len(result) == 1, settings) and not boundary(index):
+            last = result[-1]
+            signed = is_minus(last.text) and is_number(word.text)
+            last.text = f"{last.text}{word.text}" if signed else f"{last.text} {word.text}"
+            last.x1 = max(last.x1, word.x1)
+            last.top = min(last.top, word.top)
+            last.bottom = max(last.bottom, word.bottom)
+        else:
+            result.append(
+                Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size, word.font)
+            )
+    return result
+
+
 def phrases(
     words: list[Word],
     edges: list[float] | None = None,
@@ -168,27 +189,28 @@ def phrases(
     as narrow as a thousands separator. The edges split it where they can; what they leave
     whole is withheld, never published as one huge number.
     """
-    result: list[Phrase] = []
-    for index, word in enumerate(words):
-        if (
-            result
-            and _joins(result[-1], word, len(result) == 1, settings)
-            and not _cell_boundary(words, index, edges or [], settings)
-        ):
-            last = result[-1]
-            signed = is_minus(last.text) and is_number(word.text)
-            last.text = f"{last.text}{word.text}" if signed else f"{last.text} {word.text}"
-            last.x1 = max(last.x1, word.x1)
-            last.top = min(last.top, word.top)
-            last.bottom = max(last.bottom, word.bottom)
-        else:
-            result.append(
-                Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size, word.font)
-            )
+    result = _join_words(
+        words, lambda index: _cell_boundary(words, index, edges or [], settings), settings
+    )
     for phrase in result:
         if phrase.is_number and len(phrase.text.split()) > settings.max_thousands_groups:
             phrase.withheld = f"{phrase.text!r}: more digit groups than one amount has"
     return result
+
+
+def header_phrases(
+    words: list[Word], edges: list[float], settings: ExtractionSettings
+) -> list[Phrase]:
+    """A header line's phrases: a word ending on a value column's right edge ends its phrase.
+
+    Right-aligned header cells set closer than a word space ("Regnskap 2020 Oppr. budsjett
+    2021") are told apart only by the edges of the numbers they head.
+    """
+    return _join_words(
+        words,
+        lambda index: index > 0 and _on_edge(words[index - 1], edges, settings),
+        settings,
+    )
 
 
 def value_edges(lines: list[TextLine], settings: ExtractionSettings) -> list[float]:
