@@ -8,8 +8,27 @@ finding them.
 
 from __future__ import annotations
 
-from pipeline.extract.lines import PageTable
+from pipeline.extract.lines import Column, PageTable
 from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+
+
+def _continued_column(column: Column, upper: PageTable, slack: float) -> int | None:
+    """The upper column a lower one continues: the one whose numbers end on the same right
+    edge, else the one whose text starts on the same left edge (a text column's right end is
+    its longest text on that page); None when that is not one column."""
+    for edge in (_right, _left):
+        matches = [i for i, c in enumerate(upper.columns) if abs(edge(c) - edge(column)) <= slack]
+        if matches:
+            return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def _right(column: Column) -> float:
+    return column.x1
+
+
+def _left(column: Column) -> float:
+    return column.x0
 
 
 def _column_map(
@@ -17,21 +36,16 @@ def _column_map(
 ) -> dict[int, int] | None:
     """Which of the upper table's columns each of the lower table's columns continues, or None.
 
-    A whole table continues one with the same columns in the same places. A one-row fragment
-    may leave cells blank: each of its columns must end where a distinct upper column ends.
+    A continuation has its columns in the same places, in the same order; it may leave a
+    column blank on its page (a one-row fragment often does), so it may have fewer.
     """
     slack = 2 * settings.align_em * max(upper.font_size, lower.font_size)
-    if not lower.fragment:
-        aligned = len(upper.columns) == len(lower.columns) and all(
-            abs(a.x1 - b.x1) <= slack for a, b in zip(upper.columns, lower.columns, strict=True)
-        )
-        return {i: i for i in range(len(lower.columns))} if aligned else None
     mapping: dict[int, int] = {}
     for index, column in enumerate(lower.columns):
-        ends = [i for i, c in enumerate(upper.columns) if abs(c.x1 - column.x1) <= slack]
-        if len(ends) != 1 or ends[0] in mapping.values():
+        continued = _continued_column(column, upper, slack)
+        if continued is None or (mapping and continued <= max(mapping.values())):
             return None
-        mapping[index] = ends[0]
+        mapping[index] = continued
     return mapping
 
 
