@@ -273,9 +273,16 @@ def is_table_like(words: list[Word]) -> bool:
 
 
 def is_year_line(line: TextLine) -> bool:
-    """A header line: years over the columns, perhaps with words ("Endring"), no amounts."""
-    numbers = [p for p in split_label(line)[1] if p.is_number]
-    return bool(numbers) and all(is_year(p.text) for p in numbers)
+    """A header line: years over the columns, perhaps with words ("Endring"), no amounts.
+
+    Header cells set close together read as text phrases ("Oppr. budsjett 2024 Økonomiplan
+    2025"); years in several of the value area's words make the line a header all the same.
+    """
+    values = split_label(line)[1]
+    numbers = [p for p in values if p.is_number]
+    if not all(is_year(p.text) for p in numbers):
+        return False
+    return bool(numbers) or sum(is_year(word) for p in values for word in p.text.split()) >= 2
 
 
 def overlap(upper: TextLine, lower: TextLine) -> bool:
