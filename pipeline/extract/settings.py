@@ -71,7 +71,9 @@ class ExtractionSettings:
     tight_pitch_em: float = 1.45
     """Lines closer than this (centre to centre) are one wrapped cell."""
     spacing_spread_em: float = 0.25
-    """Row pitches must differ by this much before spacing tells rows from wrapped lines."""
+    """Row pitches must differ by this much before spacing tells rows from wrapped lines; then
+    a pitch within this of the tightest one is a wrapped line (a producer may set rows closer
+    than tight_pitch_em when it sets wrapped lines closer still)."""
     ruled_rows_share: float = 0.8
     """Where this share of value rows has a rule above it, rules alone separate rows."""
     rule_slack_pt: float = 0.5

@@ -202,9 +202,17 @@ def _row_groups(
 ) -> list[list[TextLine]]:
     """The body lines grouped into table rows (a row's wrapped label lines with its numbers)."""
     pitches = [b.middle - a.middle for a, b in itertools.pairwise(lines)]
-    spacings = sorted({round(p / line.size, 1) for p, line in zip(pitches, lines[1:], strict=True)})
-    # Only when rows are spaced wider than wrapped lines does spacing tell them apart.
+    # Numbers centred on a wrapped label overlap its lines: their half pitch says nothing of
+    # how rows or wrapped lines are spaced.
+    spacings = sorted(
+        p / below.size
+        for p, above, below in zip(pitches, lines, lines[1:], strict=False)
+        if not overlap(above, below)
+    )
+    # Only when rows are spaced wider than wrapped lines does spacing tell them apart; then a
+    # pitch near the tightest one is a wrapped line, a wider one a new row.
     spacing_speaks = bool(spacings) and spacings[-1] - spacings[0] >= settings.spacing_spread_em
+    wrapped_pitch_em = (spacings[0] + settings.spacing_spread_em) if spacings else 0.0
     x0 = min(line.x0 for line in lines)
     label_x1 = columns[0].x0 if columns else max(line.x1 for line in lines)
     ruled = [
@@ -220,7 +228,10 @@ def _row_groups(
     for index, line in enumerate(lines):
         if groups:
             previous = lines[index - 1]
-            tight = spacing_speaks and pitches[index - 1] <= settings.tight_pitch_em * line.size
+            pitch = pitches[index - 1]
+            tight = spacing_speaks and pitch <= line.size * min(
+                settings.tight_pitch_em, wrapped_pitch_em
+            )
             if rows_ruled:
                 new_row = ruled[index - 1] or bool(
                     split_label(previous)[1] and split_label(line)[1]
