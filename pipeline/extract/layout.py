@@ -151,6 +151,8 @@ def _words(
     upright, x_origin, y_origin = frame.upright, frame.left, frame.top
     gap, overlap, size_change = settings.word_gap_em, settings.word_overlap_em, settings.size_change
     raised, soft_gap = settings.raised_digit_em, settings.generated_space_gap_em
+    digit_gap = settings.digit_advance_gap_em
+    previous_index = 0
     spaced = False  # pdfium generated a space before this character
     words: list[Word] = []
     chars: list[str] = []
@@ -175,7 +177,14 @@ def _words(
         ligature, previous_x0, previous_bottom = c_x0 == previous_x0, c_x0, c_bottom
         if chars and (
             abs(c_size - size) > size_change * size
-            or c_x0 - x1 > (soft_gap if spaced else gap) * size
+            or (
+                c_x0 - x1 > (soft_gap if spaced else gap) * size
+                and not (
+                    char.isdigit()
+                    and chars[-1].isdigit()
+                    and _advance_gap(raw, previous_index, index, frame) <= digit_gap * size
+                )
+            )
             or (c_x0 < x1 - overlap * size and not ligature)
             or c_bottom < top
             or c_top > bottom
@@ -197,10 +206,22 @@ def _words(
                 ctypes.cast(get_font(text_object), ctypes.c_void_p).value or 0 if text_object else 0
             )
         chars.append(char)
-        spaced = False
+        spaced, previous_index = False, index
     if chars:
         words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
     return words
+
+
+def _advance_gap(raw: pdfium_c.FPDF_TEXTPAGE, before: int, after: int, frame: PageFrame) -> float:
+    """The gap between two characters' advance boxes (origin to origin plus advance) on the
+    displayed page. Ink boxes leave a narrow digit's side bearings ("1") as a gap as wide as a
+    word space; between digits set one after the other the advance boxes touch."""
+    boxes = []
+    for index in (before, after):
+        rect = pdfium_c.FS_RECTF()
+        pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect)
+        boxes.append(frame.box(rect.left, rect.right, rect.bottom, rect.top))
+    return boxes[1][0] - boxes[0][1]
 
 
 class _Neighbours:
