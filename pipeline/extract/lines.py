@@ -121,11 +121,12 @@ def _joins(left: Phrase, right: Word, opens_line: bool, settings: ExtractionSett
     """Whether the next word on the line continues the phrase instead of starting a new cell;
     `opens_line` when the phrase is the line's first (a footnote's number, "1 Budsjettet ...")."""
     gap = right.x0 - left.x1
-    if gap > settings.phrase_gap_em * max(left.size, right.size):
+    size = max(left.size, right.size)
+    if gap <= settings.thousands_gap_em * size and continues_number(left.text, right.text):
+        return True
+    if gap > settings.phrase_gap_em * size:
         return False
     if is_minus(left.text) or right.text in ("%", "prosent"):
-        return True
-    if continues_number(left.text, right.text):
         return True
     # Two complete numbers side by side are two cells, however close; so are a number after a
     # label and a capitalised word after it (a text column right of the numbers).

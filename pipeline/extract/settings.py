@@ -56,6 +56,10 @@ class ExtractionSettings:
     # Phrases and columns (table.py)
     phrase_gap_em: float = 0.55
     """Words closer than this belong to one phrase (a word space is ~0.3 em)."""
+    thousands_gap_em: float = 0.7
+    """A digit group continues the number before it across a gap up to this: a thousands space
+    (up to ~0.33 em in wide fonts) plus the side bearings of narrow digits ("1 161") on both
+    sides of it. Columns set closer are split by their edges (lines._cell_boundary)."""
     align_em: float = 0.25
     """Edges of one column or one label indent agree within this much."""
     edge_em: float = 0.1
