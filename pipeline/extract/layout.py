@@ -271,7 +271,12 @@ def _is_superscript(mark: Word, neighbours: _Neighbours, settings: ExtractionSet
 
 
 def group_lines(words: list[Word], settings: ExtractionSettings = DEFAULT_SETTINGS) -> list[Line]:
-    """Cluster words into text lines by vertical overlap, without footnote markers."""
+    """Cluster words into text lines by vertical overlap, without footnote markers.
+
+    A word joins a line when its middle lies within the line's height and near the middle of
+    the words already on it: numbers centred between two tightly set label lines overlap
+    both, and would otherwise chain them into one line.
+    """
     for word in words:
         word.text = word.text.rstrip(SUPERSCRIPT_DIGITS[:-1]) or word.text
     small = [w for w in words if _FOOTNOTE_MARK.match(w.text)]
@@ -279,15 +284,22 @@ def group_lines(words: list[Word], settings: ExtractionSettings = DEFAULT_SETTIN
     marks = {id(w) for w in small if neighbours and _is_superscript(w, neighbours, settings)}
     words = sorted((w for w in words if id(w) not in marks), key=lambda w: (w.top + w.bottom) / 2)
     lines: list[Line] = []
+    middles = 0.0  # sum of the middles of the last line's words
     for word in words:
         middle = (word.top + word.bottom) / 2
-        if lines and lines[-1].top <= middle <= lines[-1].bottom:
-            line = lines[-1]
+        line = lines[-1] if lines else None
+        if (
+            line is not None
+            and line.top <= middle <= line.bottom
+            and abs(middle - middles / len(line.words)) <= settings.line_middle_em * word.size
+        ):
             line.words.append(word)
             line.top = min(line.top, word.top)
             line.bottom = max(line.bottom, word.bottom)
+            middles += middle
         else:
             lines.append(Line([word], word.top, word.bottom))
+            middles = middle
     for line in lines:
         line.words.sort(key=lambda w: w.x0)
     return lines
