@@ -277,13 +277,17 @@ def is_year_line(line: TextLine) -> bool:
     """A header line: years over the columns, perhaps with words ("Endring"), no amounts.
 
     Header cells set close together read as text phrases ("Oppr. budsjett 2024 Økonomiplan
-    2025"); years in several of the value area's words make the line a header all the same.
+    2025"), and the first may reach into the label area of the table above ("Regnskap 2021"):
+    a year in the value area and another anywhere on the line make it a header all the same.
     """
     values = split_label(line)[1]
     numbers = [p for p in values if p.is_number]
     if not all(is_year(p.text) for p in numbers):
         return False
-    return bool(numbers) or sum(is_year(word) for p in values for word in p.text.split()) >= 2
+    years_in_values = sum(is_year(word) for p in values for word in p.text.split())
+    return bool(numbers) or (
+        years_in_values >= 1 and sum(is_year(word.text) for word in line.words) >= 2
+    )
 
 
 def overlap(upper: TextLine, lower: TextLine) -> bool:
