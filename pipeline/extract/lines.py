@@ -296,7 +296,11 @@ def overlap(upper: TextLine, lower: TextLine) -> bool:
 
 
 def continues_label_above(above: TextLine, line: TextLine, settings: ExtractionSettings) -> bool:
-    """A label-only line directly above whose wrapped label `line` finishes (lower-case start)."""
+    """A label-only line directly above whose wrapped label `line` finishes (lower-case start).
+
+    The lower-case start says it; the pitch may be a row's, up to twice a tight one, since
+    producers that space rows widely wrap labels at the same leading.
+    """
     label = split_label(line)[0]
     above_label, above_values = split_label(above)
     return (
@@ -304,7 +308,7 @@ def continues_label_above(above: TextLine, line: TextLine, settings: ExtractionS
         and above_label is not None
         and not above_values
         and bool(LOWER_START.match(label.text))
-        and line.middle - above.middle <= settings.tight_pitch_em * line.size
+        and line.middle - above.middle <= 2 * settings.tight_pitch_em * line.size
         and abs(above_label.x0 - label.x0) <= settings.label_indent_em * line.size
     )
 
