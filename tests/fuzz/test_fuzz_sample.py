@@ -1,9 +1,8 @@
 """A small fixed fuzz sample through the pipeline CLI: the generator's truth must agree with its
 own PDFs, and extraction must not fall below what it reached when the floors were last set.
 
-The floors are the current pipeline's figures rounded down, not the issue's targets (0.99): the
-extractor is being rewritten, and this test is to catch regressions. Raise them as it improves;
-`make fuzz` prints the figures of the large sweep.
+The floors are the issue's targets (0.99 recall and precision per producer), which the large
+sweep (`make fuzz`, 300 tables per producer) reaches, so a regression below them fails here.
 """
 
 from __future__ import annotations
@@ -30,15 +29,17 @@ from project import ROOT
 
 SEED = 7
 TABLES_PER_PRODUCER = 10
-# (recall, precision, column-label accuracy) per producer on this sample, as the pipeline reaches
-# them on 2026-12-01, rounded down to the percent: a regression floor, not the issue's target.
+# (recall, precision, column-label accuracy) per producer on this sample. On 2026-12-01 the
+# pipeline reaches 1.00 / 1.00 / 1.00 for every producer here, and in the 300-table sweep at
+# least 0.99 recall and precision (column labels 0.97 on WeasyPrint): the floors are those sweep
+# figures, so one unlucky cell in this small sample does not fail the build.
 FLOORS: dict[str, tuple[float, float, float]] = {
-    "reportlab": (0.95, 1.00, 1.00),
-    "fpdf2": (0.95, 1.00, 1.00),
-    "weasyprint": (0.90, 1.00, 1.00),
+    "reportlab": (0.99, 0.99, 0.98),
+    "fpdf2": (0.99, 0.99, 0.98),
+    "weasyprint": (0.99, 0.99, 0.97),
 }
 Sample = tuple[list[Path], Path, pd.DataFrame]  # truth files, PDF folder, published cells
-GLUED_CEILING = 1  # values made of two truth cells' digits in the sample, as of today
+GLUED_CEILING = 0  # values made of two truth cells' digits: none may be published
 
 
 def _documents_in_a_fresh_interpreter() -> list[Document]:
