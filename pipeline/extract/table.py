@@ -366,7 +366,12 @@ def _table(
     )
     label_x1 = min(label_x1, columns[0].x0)
     header = header_lines(above, body, columns, page.rules, settings)
-    fragment = len(value_lines) < 2 and not (header and len(columns) >= 2)
+    # One line of numbers makes a table only under a header over two columns of numbers: a
+    # line of prose with one figure in it has as many "columns" as words.
+    numeric_columns = {
+        column_of(p, columns) for line in value_lines for p in split_label(line)[1] if p.is_number
+    }
+    fragment = len(value_lines) < 2 and not (header and len(numeric_columns) >= 2)
     if fragment and not _fragment_kept(page, body, above, settings, explain):
         return None
     labels, stub = header_labels(header, columns, page.rules, label_x1, settings)
