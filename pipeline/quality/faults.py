@@ -46,6 +46,7 @@ from pipeline.extract.stage import page_tables, to_frames
 from pipeline.parse.stage import parse_tables
 from pipeline.quality import gates
 from pipeline.quality.grids import Failure
+from pipeline.quality.identities import check_identities
 from pipeline.quality.recognise import table_catalog, with_catalog_ids
 from pipeline.quality.results import held_keys
 
@@ -157,6 +158,7 @@ class Stages:
 
     cells: pd.DataFrame
     tables: pd.DataFrame
+    documents: pd.DataFrame
     failures: list[Failure]
     held_tables: set[str]
     held_rows: set[tuple[str, int]]
@@ -171,6 +173,7 @@ def run_stages(path: Path, document_id: str, kind: str, pages: list[int]) -> Sta
     return Stages(
         cells,
         tables,
+        documents,
         [f for r in results for f in r.failures if f.severity == "error"],
         *held_keys(results),
     )
@@ -196,6 +199,7 @@ class Trial:
     row_label: str
     before: str
     after: str
+    covered: bool  # the changed cell takes part in an identity
     caught: bool
 
 
@@ -207,10 +211,11 @@ def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def _names(failure: Failure, table_id: str, row_index: int, label: str) -> bool:
-    """A failure names the changed cell's row: as its own row, or as one of its terms."""
-    if failure.table_id != table_id:
-        return False
-    return failure.row_index == row_index or any(f"{label!r}" in t for t in failure.terms)
+    """A failure names the changed cell's row: as its own row, or as one of its terms (a term in
+    another table's equality names this table and row in its description)."""
+    if failure.table_id == table_id and failure.row_index == row_index:
+        return True
+    return any(f"{table_id} p" in t and f"{label!r}" in t for t in failure.terms)
 
 
 @dataclass(slots=True)
@@ -225,7 +230,21 @@ class Sweep:
 
     @property
     def catch_rate(self) -> float:
-        return sum(t.caught for t in self.trials) / len(self.trials) if self.trials else 0.0
+        """Share of all trials caught."""
+        return _share(self.trials)
+
+    @property
+    def covered(self) -> list[Trial]:
+        """The trials whose changed cell takes part in an identity: what the target is about."""
+        return [t for t in self.trials if t.covered]
+
+    @property
+    def covered_catch_rate(self) -> float:
+        return _share(self.covered)
+
+
+def _share(trials: list[Trial]) -> float:
+    return sum(t.caught for t in trials) / len(trials) if trials else 0.0
 
 
 def sweep(path: Path, kind: str, trials: int, first_seed: int = 0) -> Sweep:
@@ -265,6 +284,7 @@ def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | N
         return None
     cell = changed.iloc[0]
     table_id, row_index, label = str(cell["table_id"]), int(cell["row_index"]), cell["row_label"]
+    column_index = int(cell["column_index"])
     caught = (table_id, row_index) in after.held_rows or (
         table_id in after.held_tables
         and any(_names(f, table_id, row_index, label) for f in after.failures)
@@ -277,7 +297,27 @@ def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | N
         label,
         cell["value_text"],
         cell["value_text_after"],
+        _takes_part(baseline, table_id, row_index, column_index, label),
         caught,
+    )
+
+
+_PROBE = 1e6  # far beyond any rounding tolerance: every identity the cell is in must fail
+
+
+def _takes_part(baseline: Stages, table_id: str, row_index: int, column: int, label: str) -> bool:
+    """Whether some blocking identity reads this cell: the unmodified cells with this one moved by
+    `_PROBE` make an identity fail that names its row (the gates' own arithmetic decides)."""
+    cells = baseline.cells
+    at = (
+        (cells["table_id"] == table_id)
+        & (cells["row_index"] == row_index)
+        & (cells["column_index"] == column)
+    )
+    probed = cells.assign(value=cells["value"].where(~at, cells["value"] + _PROBE))
+    return any(
+        f.severity == "error" and _names(f, table_id, row_index, label)
+        for f in check_identities(probed, baseline.documents)
     )
 
 
@@ -288,24 +328,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=100, help="changes per PDF")
     parser.add_argument("--kind", default=None, help="budget | annual_report (default: guessed)")
     args = parser.parse_args(argv)
-    caught = total = 0
+    everything: list[Trial] = []
     for path in args.pdfs:
         kind = args.kind or ("annual_report" if "rapport" in path.stem else "budget")
         result = sweep(path, kind, args.trials)
-        caught += sum(t.caught for t in result.trials)
-        total += len(result.trials)
+        everything += result.trials
         print(
             f"{path.name}: {len(result.trials)} changes in {len(result.clean_tables)} clean "
-            f"statutory tables, caught {100 * result.catch_rate:.1f} %; "
-            f"{result.outside} landed elsewhere; failing unmodified: "
+            f"statutory tables, caught {_figure(result.trials)}; in cells an identity reads: "
+            f"{_figure(result.covered)}; {result.outside} landed elsewhere; failing unmodified: "
             f"{sorted(result.unclean_tables) or 'none'}"
         )
         for t in result.trials:
             if not t.caught:
                 print(f"  missed: {t.table_id} row {t.row_index} {t.row_label!r}: "
-                      f"{t.before} -> {t.after}")  # fmt: skip
-    print(f"total: caught {caught} of {total} ({100 * caught / max(total, 1):.1f} %)")
+                      f"{t.before} -> {t.after}"
+                      f"{'' if t.covered else ' (in no identity)'}")  # fmt: skip
+    covered = [t for t in everything if t.covered]
+    print(f"total: caught {_figure(everything)}; in cells an identity reads: {_figure(covered)}")
     return 0
+
+
+def _figure(trials: list[Trial]) -> str:
+    return f"{sum(t.caught for t in trials)} of {len(trials)} ({100 * _share(trials):.1f} %)"
 
 
 if __name__ == "__main__":

@@ -137,6 +137,29 @@ def tolerance(decimals: Iterable[int]) -> float:
     return sum(0.5 * 10.0**-d for d in decimals)
 
 
+def row_terms(grid: Grid, spec: list[Any]) -> list[tuple[float, int]] | None:
+    """(sign, row_index) of each catalog term (a line id, "-line_id", or rows_between); None when
+    a range end is missing: the identity is skipped."""
+    terms: list[tuple[float, int]] = []
+    for term in spec:
+        if isinstance(term, str):
+            sign, line = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
+            if line in grid.lines:
+                terms.append((sign, grid.lines[line]))
+            continue
+        start_line, end_line = term["rows_between"]
+        if end_line not in grid.lines or (start_line is not None and start_line not in grid.lines):
+            return None
+        start = grid.lines[start_line] if start_line is not None else -1
+        rows = [
+            r
+            for r in sorted(grid.labels)
+            if start < r < grid.lines[end_line] and not is_herav(grid.labels[r])
+        ]
+        terms.extend((float(term.get("sign", 1)), r) for r in rows)
+    return terms
+
+
 def is_herav(label: str) -> bool:
     return re.search(table_catalog()["herav_pattern"], normalise(label)) is not None
 

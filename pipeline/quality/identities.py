@@ -15,32 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.quality.cross_checks import cross_document, cross_table
+from pipeline.quality.cross_checks import cross_document, cross_table, repeated_lines
 from pipeline.quality.generic_sums import generic_sums
-from pipeline.quality.grids import Failure, Grid, Term, build_grids, evaluate, is_herav
+from pipeline.quality.grids import Failure, Grid, Term, build_grids, evaluate, row_terms
 from pipeline.quality.recognise import table_catalog, table_lines, text_contains
-
-
-def _row_terms(grid: Grid, spec: list[Any]) -> list[tuple[float, int]] | None:
-    """(sign, row_index) of each term; None when a range end is missing: the identity is skipped."""
-    terms: list[tuple[float, int]] = []
-    for term in spec:
-        if isinstance(term, str):
-            sign, line = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
-            if line in grid.lines:
-                terms.append((sign, grid.lines[line]))
-            continue
-        start_line, end_line = term["rows_between"]
-        if end_line not in grid.lines or (start_line is not None and start_line not in grid.lines):
-            return None
-        start = grid.lines[start_line] if start_line is not None else -1
-        rows = [
-            r
-            for r in sorted(grid.labels)
-            if start < r < grid.lines[end_line] and not is_herav(grid.labels[r])
-        ]
-        terms.extend((float(term.get("sign", 1)), r) for r in rows)
-    return terms
 
 
 def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) -> list[int]:
@@ -75,7 +53,7 @@ def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) ->
 def _row_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
     if identity["target"] not in grid.lines:
         return []
-    spec = _row_terms(grid, identity["terms"])
+    spec = row_terms(grid, identity["terms"])
     if spec is None:
         return []
     row = grid.lines[identity["target"]]
@@ -198,7 +176,7 @@ def check_identities(cells: pd.DataFrame, documents: pd.DataFrame | None = None)
     failures: list[Failure] = []
     for grid in grids.values():
         failures += table_identities(grid) if grid.canonical else generic_sums(grid)
-    failures += cross_table(grids)
+    failures += cross_table(grids) + repeated_lines(grids)
     if documents is not None:
         failures += cross_document(grids, documents)
     return failures
