@@ -131,10 +131,10 @@ def _repeated_row(
     equal, differing = [], []
     for column, col in sorted(grid.columns.items()):
         other_column = _column_by_key(other, col.measure, col.year)
-        cell = grid.cells.get((row, column))
-        copy = other.cells.get((other_row, other_column)) if other_column is not None else None
-        unmatched = col.measure is None and col.year is None
-        if unmatched or cell is None or copy is None or cell.decimals != copy.decimals:
+        if other_column is None or (col.measure is None and col.year is None):
+            continue
+        cell, copy = grid.cells.get((row, column)), other.cells.get((other_row, other_column))
+        if cell is None or copy is None or cell.decimals != copy.decimals:
             continue
         if cell.value != copy.value:
             differing.append((column, Term(1.0, other_row, other_column, other)))
