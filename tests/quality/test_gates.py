@@ -99,6 +99,24 @@ def test_dropped_area_row_breaks_sum_bevilgninger() -> None:
     assert failure.actual - failure.expected == pytest.approx(247.5, abs=1.6)
 
 
+def test_area_line_changed_within_its_sums_rounding_is_caught_by_its_copy() -> None:
+    """0.1 off in one of 31 area lines stays within the sum's rounding tolerance (1.6); the area's
+    frame printed again in its sector's chapter is the same number, so it must be equal."""
+    cells = sample_cells()
+    barnevern = cell_mask(cells, T_5_4_2, "Barnevern", 3)
+    cells.loc[barnevern, "value"] = cells.loc[barnevern, "value"] + 0.1
+    result = curate(cells)
+    assert not any(f.check == "sum_bevilgninger_drift" for f in result.failures)
+    copies = [f for f in result.failures if f.check == "area_appropriation_printed_again"]
+    assert [(f.table_id, f.row_label, f.column_label) for f in copies] == [
+        (T_5_4_2, "Barnevern", "Øk.plan 2026")
+    ]
+    copy = copies[0].related_table_id
+    assert copy is not None and copy not in {T_5_4_1, T_5_6}
+    assert copies[0].actual == pytest.approx(243.5) and copies[0].expected == 243.4
+    assert result.failed_tables == {T_5_4_2, copy}  # two copies: the evidence can't pick one
+
+
 def _swap(cells: pd.DataFrame, table: str, a: int, b: int) -> pd.DataFrame:
     """Swap the numbers of two columns of one table, leaving the headers where they were."""
     cells = cells.copy()
