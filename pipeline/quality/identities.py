@@ -11,13 +11,23 @@ the "Sum ..." rule for every table; `cross_checks` the equalities across tables 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
 
 from pipeline.quality.cross_checks import cross_document, cross_table, repeated_lines
 from pipeline.quality.generic_sums import generic_sums
-from pipeline.quality.grids import Failure, Grid, Term, build_grids, evaluate, row_terms
+from pipeline.quality.grids import (
+    Cell,
+    Failure,
+    Grid,
+    Term,
+    build_grids,
+    evaluate,
+    located_failure,
+    row_terms,
+)
 from pipeline.quality.recognise import table_catalog, table_lines, text_contains
 
 
@@ -97,6 +107,59 @@ def _column_reading(grid: Grid, identity: dict[str, Any], flip: float) -> list[F
     return failures
 
 
+def _ratio_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
+    """A percentage column computed row by row as `scale` x numerator / denominator. Each printed
+    number is only known to within its rounding, so the row fails when no numerator and
+    denominator within their rounding give a quotient that rounds to the printed percentage."""
+    failures = []
+    for target in _select_columns(grid, {**identity["target"], "year": "any"}, None):
+        numerators = _select_columns(grid, identity["numerator"], target)
+        denominators = _select_columns(grid, identity["denominator"], target)
+        if len(numerators) != 1 or len(denominators) != 1:
+            continue
+        for row in sorted(grid.labels):
+            printed = grid.percents.get((row, target))
+            terms = [Term(1.0, row, numerators[0], grid), Term(1.0, row, denominators[0], grid)]
+            cells = [grid.cells.get((t.row, t.column)) for t in terms]
+            if printed is None or cells[0] is None or cells[1] is None:
+                continue
+            low, high = _quotient_range(cells[0], cells[1], float(identity["scale"]))
+            half = 0.5 * 10.0**-printed.decimals
+            if low - half <= printed.value + _ROUNDING_SLACK and printed.value <= high + half:
+                continue
+            failures.append(
+                located_failure(
+                    identity["name"],
+                    identity["severity"],
+                    grid,
+                    (row, target),
+                    terms,
+                    float(identity["scale"]) * cells[0].value / cells[1].value,
+                    printed.value,
+                    f"{printed.value:g} % is outside {low:.3g}..{high:.3g} %, the quotient "
+                    "of these numbers anywhere within their rounding",
+                )
+            )
+    return failures
+
+
+_ROUNDING_SLACK = 1e-9  # float noise in comparing rounded bounds
+
+
+def _quotient_range(numerator: Cell, denominator: Cell, scale: float) -> tuple[float, float]:
+    """The smallest and largest scale x n / d over n and d within their printed rounding; the
+    whole line when d's range holds zero."""
+    n_half, d_half = (0.5 * 10.0**-c.decimals for c in (numerator, denominator))
+    if abs(denominator.value) <= d_half:
+        return -math.inf, math.inf
+    quotients = [
+        scale * n / d
+        for n in (numerator.value - n_half, numerator.value + n_half)
+        for d in (denominator.value - d_half, denominator.value + d_half)
+    ]
+    return min(quotients), max(quotients)
+
+
 def _signs(grid: Grid) -> list[Failure]:
     """Lines with a fixed sign (income negative, expenses positive) in the amount columns.
 
@@ -164,6 +227,8 @@ def table_identities(grid: Grid) -> list[Failure]:
             failures += _row_identity(grid, identity)
         elif identity["kind"] == "columns":
             failures += _column_identity(grid, identity)
+        elif identity["kind"] == "ratio":
+            failures += _ratio_identity(grid, identity)
         else:
             failures += generic_sums(grid, identity["name"], identity["severity"])
     return failures

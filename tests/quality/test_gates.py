@@ -117,6 +117,21 @@ def test_area_line_changed_within_its_sums_rounding_is_caught_by_its_copy() -> N
     assert result.failed_tables == {T_5_4_2, copy}  # two copies: the evidence can't pick one
 
 
+def test_changed_frame_of_a_herav_row_breaks_its_printed_percentage() -> None:
+    """A "Herav" row is in no sum; its percentage (unbound part / frame) is its evidence: 1.2 of
+    7.1 is 16.9 % at least 16.1 % within the rounding, and the table prints 16.0 %."""
+    cells = sample_cells()
+    table = f"{REPORT}:t0003"
+    cells.loc[cell_mask(cells, table, "Herav revisjon", 0), "value"] = 7.1
+    result = curate(cells)
+    assert result.failed_tables == {table}
+    ratios = [f for f in result.failures if f.check == "prosentvis_avvik"]
+    assert [(f.row_label, f.column_label, f.actual) for f in ratios] == [
+        ("Herav revisjon", "Prosentvis avvik", 16.0)
+    ]
+    assert ratios[0].expected == pytest.approx(100 * 1.2 / 7.1)
+
+
 def _swap(cells: pd.DataFrame, table: str, a: int, b: int) -> pd.DataFrame:
     """Swap the numbers of two columns of one table, leaving the headers where they were."""
     cells = cells.copy()
