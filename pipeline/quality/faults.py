@@ -43,6 +43,8 @@ import pandas as pd
 import pikepdf
 
 from pipeline.extract.stage import page_tables, to_frames
+from pipeline.ingest.inputs import RawInput
+from pipeline.ingest.stage import describe
 from pipeline.parse.stage import parse_tables
 from pipeline.quality import gates
 from pipeline.quality.grids import Failure
@@ -51,6 +53,7 @@ from pipeline.quality.recognise import table_catalog, with_catalog_ids
 from pipeline.quality.results import held_keys
 
 DIGITS = "0123456789"
+_PROBE = 1e6  # far beyond any rounding tolerance: every identity the cell is in must fail
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _BFRANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 
@@ -179,15 +182,38 @@ def run_stages(path: Path, document_id: str, kind: str, pages: list[int]) -> Sta
     )
 
 
-def statutory_pages(path: Path, document_id: str, kind: str) -> tuple[list[int], Stages]:
-    """Pages (0-based) of the recognised catalog tables that have identities, and their stages."""
+def statutory_pages(path: Path, document_id: str, kind: str) -> tuple[list[int], list[int], Stages]:
+    """Pages (0-based) of the recognised catalog tables that have identities (where digits are
+    changed), the pages the stages must read (those and the pages of every table the gates compare
+    them with), and the stages of the pages read."""
     everything = run_stages(path, document_id, kind, list(range(len(pikepdf.open(path).pages))))
     with_identities = {
         name for name, spec in table_catalog()["tables"].items() if spec.get("identities")
     }
-    chosen = everything.tables[everything.tables["canonical_table"].isin(with_identities)]
-    pages = sorted({int(p) - 1 for pages in chosen["pages"] for p in pages})
-    return pages, run_stages(path, document_id, kind, pages)
+    statutory = everything.tables[everything.tables["canonical_table"].isin(with_identities)]
+    compared = _compared_tables(everything, set(statutory["table_id"]))
+    pages, read = (
+        sorted({int(p) - 1 for pages in chosen["pages"] for p in pages})
+        for chosen in (statutory, everything.tables[everything.tables["table_id"].isin(compared)])
+    )
+    return pages, read, run_stages(path, document_id, kind, read)
+
+
+def _compared_tables(stages: Stages, statutory: set[str]) -> set[str]:
+    """The statutory tables and every table an equality compares one of them with: with one column
+    of every statutory table moved by `_PROBE` (one at a time, as a copy of a line is recognised
+    by its other columns), each such comparison fails and names both tables."""
+    cells = stages.cells
+    in_statutory = cells["table_id"].isin(statutory)
+    compared = set(statutory)
+    for column in sorted(set(cells.loc[in_statutory, "column_index"])):
+        at = in_statutory & (cells["column_index"] == column)
+        probed = cells.assign(value=cells["value"].where(~at, cells["value"] + _PROBE))
+        for failure in check_identities(probed, stages.documents):
+            pair = {failure.table_id, failure.related_table_id}
+            if pair & statutory and None not in pair:
+                compared |= {str(t) for t in pair}
+    return compared
 
 
 @dataclass(slots=True)
@@ -250,7 +276,7 @@ def _share(trials: list[Trial]) -> float:
 def sweep(path: Path, kind: str, trials: int, first_seed: int = 0) -> Sweep:
     """Change one digit per seed until `trials` changes landed in clean statutory tables."""
     document_id = path.stem
-    pages, baseline = statutory_pages(path, document_id, kind)
+    pages, read, baseline = statutory_pages(path, document_id, kind)
     statutory = set(baseline.tables.loc[baseline.tables["canonical_table"].notna(), "table_id"])
     unclean = {f.table_id for f in baseline.failures if f.table_id} | baseline.held_tables
     unclean |= {table for table, _ in baseline.held_rows}
@@ -266,7 +292,7 @@ def sweep(path: Path, kind: str, trials: int, first_seed: int = 0) -> Sweep:
             site = rng.choice(sites)
             digit = rng.choice([d for d in DIGITS if d != site.digit])
             scratch.write_bytes(tampered(source, site, digit))
-            trial = _trial(site, digit, baseline, run_stages(scratch, document_id, kind, pages))
+            trial = _trial(site, digit, baseline, run_stages(scratch, document_id, kind, read))
             if trial is None or trial.table_id not in result.clean_tables:
                 result.outside += 1
             else:
@@ -302,9 +328,6 @@ def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | N
     )
 
 
-_PROBE = 1e6  # far beyond any rounding tolerance: every identity the cell is in must fail
-
-
 def _takes_part(baseline: Stages, table_id: str, row_index: int, column: int, label: str) -> bool:
     """Whether some blocking identity reads this cell: the unmodified cells with this one moved by
     `_PROBE` make an identity fail that names its row (the gates' own arithmetic decides)."""
@@ -326,11 +349,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("pdfs", nargs="+", type=Path)
     parser.add_argument("--trials", type=int, default=100, help="changes per PDF")
-    parser.add_argument("--kind", default=None, help="budget | annual_report (default: guessed)")
+    parser.add_argument(
+        "--kind", default=None, help="budget | annual_report (default: as ingest reads it)"
+    )
     args = parser.parse_args(argv)
     everything: list[Trial] = []
     for path in args.pdfs:
-        kind = args.kind or ("annual_report" if "rapport" in path.stem else "budget")
+        kind = args.kind or describe(RawInput(path, path.name, path.stem), "")["kind"]
         result = sweep(path, kind, args.trials)
         everything += result.trials
         print(
