@@ -8,6 +8,8 @@ import pytest
 
 from pipeline.quality import gates
 from pipeline.quality.identities import check_identities
+from pipeline.runner import RunReport
+from pipeline.runner.report import EXIT_OK
 
 from truthcells import (
     BUDGET,
@@ -130,6 +132,22 @@ def test_changed_frame_of_a_herav_row_breaks_its_printed_percentage() -> None:
         ("Herav revisjon", "Prosentvis avvik", 16.0)
     ]
     assert ratios[0].expected == pytest.approx(100 * 1.2 / 7.1)
+
+
+def test_warnings_never_change_the_exit_status() -> None:
+    """A broken "Sum ..." in a table outside the catalog is reported, holds nothing back, and a
+    run whose gates found only that exits 0."""
+    cells = sample_cells()
+    table = f"{BUDGET}:t0030"
+    sfo = cell_mask(cells, table, "Reduksjon av midler til styrket bemanning SFO", 0)
+    cells.loc[sfo, "value_nok"] = cells.loc[sfo, "value_nok"] / cells.loc[sfo, "value"] * -3.0
+    cells.loc[sfo, "value"] = -3.0
+    result = curate(cells)
+    assert [(f.check, f.severity, f.table_id) for f in result.failures] == [
+        ("generic_sum", "warning", table)
+    ]
+    assert result.passed and result.failed_tables == set() and result.failed_rows == set()
+    assert RunReport(gates=[result.to_dict()]).exit_status == EXIT_OK
 
 
 def _swap(cells: pd.DataFrame, table: str, a: int, b: int) -> pd.DataFrame:
