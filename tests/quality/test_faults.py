@@ -17,8 +17,8 @@ from project import RAW_DIR
 REPORT_PDF = RAW_DIR / "arsrapport-2020.pdf"
 TRIALS = 12  # about 2 s each: the sweep script runs hundreds
 # Share of the changes to cells an identity reads that must be caught, table and row named: the
-# sweep catches about 95 % of them (README); the rest are changes within the rounding tolerance of
-# every identity that reads the cell, which no sound gate can tell from rounding.
+# sweep catches 91-96 % of them per document (README); the rest change a number within the
+# rounding of every identity that reads it, which no sound gate can tell from rounding.
 COVERED_CATCH_FLOOR = 0.8
 
 
