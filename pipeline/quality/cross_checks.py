@@ -1,7 +1,8 @@
 """Equalities across tables and across documents: the same total printed in two places.
 
 Unlike the identities within a table these compare one grid with another, matching columns on
-(measure, year): a total repeated in another table of the same document (`cross_table`), or a
+(measure, year): a total repeated in another table of the same document (`cross_table`), a line
+printed again under its own label in any other table of the document (`repeated_lines`), or a
 budget document's accounts column against the annual report of that year (`cross_document`). They
 need every grid of a run at once, so they live here rather than with the per-table checks.
 """
@@ -12,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.quality.grids import Column, Failure, Grid, Term, evaluate
-from pipeline.quality.recognise import table_catalog
+from pipeline.quality.grids import Column, Failure, Grid, Term, evaluate, row_terms
+from pipeline.quality.recognise import normalise, table_catalog
 
 
 def _cross_table_rules() -> list[dict[str, Any]]:
@@ -92,6 +93,60 @@ def _cross_terms(
         grid, row, column = found[0]
         terms.append(Term(float(spec.get("sign", 1)), row, column, grid))
     return terms
+
+
+def repeated_lines(grids: dict[str, Grid]) -> list[Failure]:
+    """Lines of a catalog table that the document prints again, under the same label, in another
+    table (an area's appropriation in its sector's chapter): the same number printed twice, so
+    exactly equal when printed with the same decimals.
+
+    The copy is recognised by its figures, not by its label alone: it must print at least
+    `min_equal` of the shared non-zero cells equal and differ in at most `max_differing` (a table
+    that merely reuses the label, for a figure defined otherwise, differs in more).
+    """
+    by_document: dict[str, list[tuple[Grid, dict[str, list[int]]]]] = {}
+    for grid in grids.values():
+        rows_by_label: dict[str, list[int]] = {}
+        for row, label in sorted(grid.labels.items()):
+            rows_by_label.setdefault(normalise(label), []).append(row)
+        by_document.setdefault(grid.document_id, []).append((grid, rows_by_label))
+    failures = []
+    for rule in table_catalog().get("repeated_lines", []):
+        for grid in grids.values():
+            if grid.canonical != rule["table"]:
+                continue
+            for _, row in row_terms(grid, rule["lines"]) or []:
+                label = normalise(grid.labels[row])
+                for other, rows_by_label in by_document[grid.document_id]:
+                    if other is not grid:
+                        for other_row in rows_by_label.get(label, []):
+                            failures += _repeated_row(rule, grid, row, other, other_row)
+    return failures
+
+
+def _repeated_row(
+    rule: dict[str, Any], grid: Grid, row: int, other: Grid, other_row: int
+) -> list[Failure]:
+    """The cells of `row` that differ from its copy in `other`, when that row is its copy."""
+    equal, differing = [], []
+    for column, col in sorted(grid.columns.items()):
+        other_column = _column_by_key(other, col.measure, col.year)
+        if other_column is None or (col.measure is None and col.year is None):
+            continue
+        cell, copy = grid.cells.get((row, column)), other.cells.get((other_row, other_column))
+        if cell is None or copy is None or cell.decimals != copy.decimals:
+            continue
+        if cell.value != copy.value:
+            differing.append((column, Term(1.0, other_row, other_column, other)))
+        elif cell.value != 0:
+            equal.append(column)
+    if len(equal) < rule["min_equal"] or len(differing) > rule["max_differing"]:
+        return []
+    found = [
+        evaluate(rule["name"], rule["severity"], grid, row, column, [term], same_number=True)
+        for column, term in differing
+    ]
+    return [f for f in found if f is not None]
 
 
 def cross_document(grids: dict[str, Grid], documents: pd.DataFrame) -> list[Failure]:

@@ -65,7 +65,8 @@ class Column:
 
 @dataclass(slots=True)
 class Grid:
-    """One table's numeric cells addressed by (row_index, column_index); percentages left out."""
+    """One table's numeric cells addressed by (row_index, column_index); percentages apart, in
+    `percents`: no sum reads them, only the ratio identities."""
 
     table_id: str
     document_id: str
@@ -75,6 +76,7 @@ class Grid:
     columns: dict[int, Column]
     cells: dict[tuple[int, int], Cell]
     lines: dict[str, int] = field(default_factory=dict)
+    percents: dict[tuple[int, int], Cell] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
     percent = text.str.contains("%", regex=False) | (
         frame["unit"].astype("string") == "prosent"
     ).fillna(False)
-    numeric = frame["value"].notna() & ~percent
+    present = frame["value"].notna()
     grids: dict[str, Grid] = {}
     columns = [
         "table_id",
@@ -109,7 +111,7 @@ def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
         "value",
     ]
     records: Iterable[Any] = frame[columns].itertuples(index=False)  # typed by `columns`
-    for rec, dec, is_numeric in zip(records, decimals, numeric, strict=True):
+    for rec, dec, is_percent, has_value in zip(records, decimals, percent, present, strict=True):
         grid = grids.get(rec.table_id)
         if grid is None:
             canonical = rec.canonical_table if isinstance(rec.canonical_table, str) else None
@@ -123,8 +125,9 @@ def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
             measure = rec.measure if isinstance(rec.measure, str) else None
             year = None if pd.isna(rec.year) else int(rec.year)
             grid.columns[col] = Column(rec.column_label, measure, year)
-        if is_numeric:
-            grid.cells[(row, col)] = Cell(float(rec.value), int(dec), int(rec.page))
+        if has_value:
+            kept = grid.percents if is_percent else grid.cells
+            kept[(row, col)] = Cell(float(rec.value), int(dec), int(rec.page))
     for grid in grids.values():
         if grid.canonical is not None:
             required, optional = table_lines(grid.canonical)
@@ -135,6 +138,29 @@ def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
 def tolerance(decimals: Iterable[int]) -> float:
     """Sum of the rounding half-units of every printed number involved."""
     return sum(0.5 * 10.0**-d for d in decimals)
+
+
+def row_terms(grid: Grid, spec: list[Any]) -> list[tuple[float, int]] | None:
+    """(sign, row_index) of each catalog term (a line id, "-line_id", or rows_between); None when
+    a range end is missing: the identity is skipped."""
+    terms: list[tuple[float, int]] = []
+    for term in spec:
+        if isinstance(term, str):
+            sign, line = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
+            if line in grid.lines:
+                terms.append((sign, grid.lines[line]))
+            continue
+        start_line, end_line = term["rows_between"]
+        if end_line not in grid.lines or (start_line is not None and start_line not in grid.lines):
+            return None
+        start = grid.lines[start_line] if start_line is not None else -1
+        rows = [
+            r
+            for r in sorted(grid.labels)
+            if start < r < grid.lines[end_line] and not is_herav(grid.labels[r])
+        ]
+        terms.extend((float(term.get("sign", 1)), r) for r in rows)
+    return terms
 
 
 def is_herav(label: str) -> bool:
@@ -178,6 +204,31 @@ def evaluate(
         allowed = 0.0
     if abs(expected - target.value) <= allowed + _EPSILON:
         return None
+    return located_failure(
+        check,
+        severity,
+        grid,
+        (row, column),
+        terms,
+        expected,
+        target.value,
+        message or f"differs by {abs(expected - target.value):.3g} (tolerance {allowed:.3g})",
+    )
+
+
+def located_failure(
+    check: str,
+    severity: str,
+    grid: Grid,
+    at: tuple[int, int],
+    terms: list[Term],
+    expected: float,
+    actual: float,
+    message: str,
+) -> Failure:
+    """A failed comparison at cell `at` of `grid`, with its terms described and, when a term is in
+    another table, that table as the related one."""
+    row, column = at
     others = [t for t in terms if t.grid is not grid]
     related = others[0] if others else None
     return Failure(
@@ -185,16 +236,15 @@ def evaluate(
         severity=severity,
         document_id=grid.document_id,
         table_id=grid.table_id,
-        page=target.page,
+        page=(grid.cells.get(at) or grid.percents[at]).page,
         row_label=grid.labels[row],
         row_index=row,
         column_index=column,
         column_label=grid.columns[column].label,
         expected=round(expected, 6),
-        actual=target.value,
+        actual=actual,
         terms=tuple(_describe(t) for t in terms),
-        message=message
-        or f"differs by {abs(expected - target.value):.3g} (tolerance {allowed:.3g})",
+        message=message,
         related_document_id=related.grid.document_id if related else None,
         related_table_id=related.grid.table_id if related else None,
         related_page=related.grid.pages.get(related.row) if related else None,

@@ -11,36 +11,24 @@ the "Sum ..." rule for every table; `cross_checks` the equalities across tables 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
 
-from pipeline.quality.cross_checks import cross_document, cross_table
+from pipeline.quality.cross_checks import cross_document, cross_table, repeated_lines
 from pipeline.quality.generic_sums import generic_sums
-from pipeline.quality.grids import Failure, Grid, Term, build_grids, evaluate, is_herav
+from pipeline.quality.grids import (
+    Cell,
+    Failure,
+    Grid,
+    Term,
+    build_grids,
+    evaluate,
+    located_failure,
+    row_terms,
+)
 from pipeline.quality.recognise import table_catalog, table_lines, text_contains
-
-
-def _row_terms(grid: Grid, spec: list[Any]) -> list[tuple[float, int]] | None:
-    """(sign, row_index) of each term; None when a range end is missing: the identity is skipped."""
-    terms: list[tuple[float, int]] = []
-    for term in spec:
-        if isinstance(term, str):
-            sign, line = (-1.0, term[1:]) if term.startswith("-") else (1.0, term)
-            if line in grid.lines:
-                terms.append((sign, grid.lines[line]))
-            continue
-        start_line, end_line = term["rows_between"]
-        if end_line not in grid.lines or (start_line is not None and start_line not in grid.lines):
-            return None
-        start = grid.lines[start_line] if start_line is not None else -1
-        rows = [
-            r
-            for r in sorted(grid.labels)
-            if start < r < grid.lines[end_line] and not is_herav(grid.labels[r])
-        ]
-        terms.extend((float(term.get("sign", 1)), r) for r in rows)
-    return terms
 
 
 def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) -> list[int]:
@@ -75,7 +63,7 @@ def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) ->
 def _row_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
     if identity["target"] not in grid.lines:
         return []
-    spec = _row_terms(grid, identity["terms"])
+    spec = row_terms(grid, identity["terms"])
     if spec is None:
         return []
     row = grid.lines[identity["target"]]
@@ -117,6 +105,59 @@ def _column_reading(grid: Grid, identity: dict[str, Any], flip: float) -> list[F
             if failure:
                 failures.append(failure)
     return failures
+
+
+def _ratio_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
+    """A percentage column computed row by row as `scale` x numerator / denominator. Each printed
+    number is only known to within its rounding, so the row fails when no numerator and
+    denominator within their rounding give a quotient that rounds to the printed percentage."""
+    failures = []
+    for target in _select_columns(grid, {**identity["target"], "year": "any"}, None):
+        numerators = _select_columns(grid, identity["numerator"], target)
+        denominators = _select_columns(grid, identity["denominator"], target)
+        if len(numerators) != 1 or len(denominators) != 1:
+            continue
+        for row in sorted(grid.labels):
+            printed = grid.percents.get((row, target))
+            terms = [Term(1.0, row, numerators[0], grid), Term(1.0, row, denominators[0], grid)]
+            cells = [grid.cells.get((t.row, t.column)) for t in terms]
+            if printed is None or cells[0] is None or cells[1] is None:
+                continue
+            low, high = _quotient_range(cells[0], cells[1], float(identity["scale"]))
+            half = 0.5 * 10.0**-printed.decimals
+            if low - half <= printed.value + _ROUNDING_SLACK and printed.value <= high + half:
+                continue
+            failures.append(
+                located_failure(
+                    identity["name"],
+                    identity["severity"],
+                    grid,
+                    (row, target),
+                    terms,
+                    float(identity["scale"]) * cells[0].value / cells[1].value,
+                    printed.value,
+                    f"{printed.value:g} % is outside {low:.3g}..{high:.3g} %, the quotient "
+                    "of these numbers anywhere within their rounding",
+                )
+            )
+    return failures
+
+
+_ROUNDING_SLACK = 1e-9  # float noise in comparing rounded bounds
+
+
+def _quotient_range(numerator: Cell, denominator: Cell, scale: float) -> tuple[float, float]:
+    """The smallest and largest scale x n / d over n and d within their printed rounding; the
+    whole line when d's range holds zero."""
+    n_half, d_half = (0.5 * 10.0**-c.decimals for c in (numerator, denominator))
+    if abs(denominator.value) <= d_half:
+        return -math.inf, math.inf
+    quotients = [
+        scale * n / d
+        for n in (numerator.value - n_half, numerator.value + n_half)
+        for d in (denominator.value - d_half, denominator.value + d_half)
+    ]
+    return min(quotients), max(quotients)
 
 
 def _signs(grid: Grid) -> list[Failure]:
@@ -186,6 +227,8 @@ def table_identities(grid: Grid) -> list[Failure]:
             failures += _row_identity(grid, identity)
         elif identity["kind"] == "columns":
             failures += _column_identity(grid, identity)
+        elif identity["kind"] == "ratio":
+            failures += _ratio_identity(grid, identity)
         else:
             failures += generic_sums(grid, identity["name"], identity["severity"])
     return failures
@@ -198,7 +241,7 @@ def check_identities(cells: pd.DataFrame, documents: pd.DataFrame | None = None)
     failures: list[Failure] = []
     for grid in grids.values():
         failures += table_identities(grid) if grid.canonical else generic_sums(grid)
-    failures += cross_table(grids)
+    failures += cross_table(grids) + repeated_lines(grids)
     if documents is not None:
         failures += cross_document(grids, documents)
     return failures

@@ -5,16 +5,21 @@ stages rerun on the statutory pages, the gates must name the table and the row. 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pikepdf
 
 from pipeline.quality.faults import DIGITS, digit_sites, sweep, tampered
+from pipeline.runner import RunReport
 
 from project import RAW_DIR
 
 REPORT_PDF = RAW_DIR / "arsrapport-2020.pdf"
-TRIALS = 6  # about 2 s each: the sweep script runs hundreds
-CATCH_FLOOR = 0.65  # today's sweep catches ~80 % here (see the module's sweep for the misses)
+TRIALS = 12  # about 2 s each: the sweep script runs hundreds
+# Share of the changes to cells an identity reads that must be caught, table and row named: the
+# sweep catches 91-96 % of them per document (README); the rest change a number within the
+# rounding of every identity that reads it, which no sound gate can tell from rounding.
+COVERED_CATCH_FLOOR = 0.8
 
 
 def test_digits_are_found_and_changed_in_the_glyph_encoded_stream() -> None:
@@ -29,7 +34,23 @@ def test_digits_are_found_and_changed_in_the_glyph_encoded_stream() -> None:
 
 
 def test_changed_digits_in_statutory_tables_are_caught_and_named() -> None:
+    """A trial counts as caught only when its own table is held back by a failure that names the
+    changed cell's row (as its row or as one of its terms), or that row is held back."""
     result = sweep(REPORT_PDF, "annual_report", TRIALS)
     assert result.unclean_tables == set()  # no alarm on the unmodified statutory tables
     assert len(result.trials) == TRIALS
-    assert result.catch_rate >= CATCH_FLOOR, [t for t in result.trials if not t.caught]
+    assert len(result.covered) >= TRIALS // 2
+    missed = [t for t in result.covered if not t.caught]
+    assert result.covered_catch_rate >= COVERED_CATCH_FLOOR, missed
+
+
+def test_no_arithmetic_alarm_on_any_published_table_of_the_samples(
+    sample_run: tuple[Path, RunReport],
+) -> None:
+    """The unmodified samples: no blocking failure from the curate gate (catalog identities,
+    repeated lines, cross-table and cross-document equalities) over all published tables of the
+    four PDFs, not only the statutory ones, and no table quarantined."""
+    _, report = sample_run
+    curate = next(gate for gate in report.gates if gate["gate"] == "curate")
+    assert [f for f in curate["failures"] if f["severity"] == "error"] == []
+    assert report.quarantined_tables == []

@@ -8,6 +8,8 @@ import pytest
 
 from pipeline.quality import gates
 from pipeline.quality.identities import check_identities
+from pipeline.runner import RunReport
+from pipeline.runner.report import EXIT_OK
 
 from truthcells import (
     BUDGET,
@@ -97,6 +99,55 @@ def test_dropped_area_row_breaks_sum_bevilgninger() -> None:
     )
     assert failure.row_label == "Sum bevilgninger drift, netto"
     assert failure.actual - failure.expected == pytest.approx(247.5, abs=1.6)
+
+
+def test_area_line_changed_within_its_sums_rounding_is_caught_by_its_copy() -> None:
+    """0.1 off in one of 31 area lines stays within the sum's rounding tolerance (1.6); the area's
+    frame printed again in its sector's chapter is the same number, so it must be equal."""
+    cells = sample_cells()
+    barnevern = cell_mask(cells, T_5_4_2, "Barnevern", 3)
+    cells.loc[barnevern, "value"] = cells.loc[barnevern, "value"] + 0.1
+    result = curate(cells)
+    assert not any(f.check == "sum_bevilgninger_drift" for f in result.failures)
+    copies = [f for f in result.failures if f.check == "area_appropriation_printed_again"]
+    assert [(f.table_id, f.row_label, f.column_label) for f in copies] == [
+        (T_5_4_2, "Barnevern", "Øk.plan 2026")
+    ]
+    copy = copies[0].related_table_id
+    assert copy is not None and copy not in {T_5_4_1, T_5_6}
+    assert copies[0].actual == pytest.approx(243.5) and copies[0].expected == 243.4
+    assert result.failed_tables == {T_5_4_2, copy}  # two copies: the evidence can't pick one
+
+
+def test_changed_frame_of_a_herav_row_breaks_its_printed_percentage() -> None:
+    """A "Herav" row is in no sum; its percentage (unbound part / frame) is its evidence: 1.2 of
+    7.1 is 16.9 % at least 16.1 % within the rounding, and the table prints 16.0 %."""
+    cells = sample_cells()
+    table = f"{REPORT}:t0003"
+    cells.loc[cell_mask(cells, table, "Herav revisjon", 0), "value"] = 7.1
+    result = curate(cells)
+    assert result.failed_tables == {table}
+    ratios = [f for f in result.failures if f.check == "prosentvis_avvik"]
+    assert [(f.row_label, f.column_label, f.actual) for f in ratios] == [
+        ("Herav revisjon", "Prosentvis avvik", 16.0)
+    ]
+    assert ratios[0].expected == pytest.approx(100 * 1.2 / 7.1)
+
+
+def test_warnings_never_change_the_exit_status() -> None:
+    """A broken "Sum ..." in a table outside the catalog is reported, holds nothing back, and a
+    run whose gates found only that exits 0."""
+    cells = sample_cells()
+    table = f"{BUDGET}:t0030"
+    sfo = cell_mask(cells, table, "Reduksjon av midler til styrket bemanning SFO", 0)
+    cells.loc[sfo, "value_nok"] = cells.loc[sfo, "value_nok"] / cells.loc[sfo, "value"] * -3.0
+    cells.loc[sfo, "value"] = -3.0
+    result = curate(cells)
+    assert [(f.check, f.severity, f.table_id) for f in result.failures] == [
+        ("generic_sum", "warning", table)
+    ]
+    assert result.passed and result.failed_tables == set() and result.failed_rows == set()
+    assert RunReport(gates=[result.to_dict()]).exit_status == EXIT_OK
 
 
 def _swap(cells: pd.DataFrame, table: str, a: int, b: int) -> pd.DataFrame:

@@ -9,10 +9,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.quality import gates
 from pipeline.quality.report import RunFrames, write_report
+from pipeline.runner.report import RunReport, summary
 
 from project import RAW_DIR
 from truthcells import BUDGET, _sample, cell_mask, sample_cells, sample_documents
@@ -56,6 +58,37 @@ def test_report_summarises_then_lists_failures_by_table_with_picture(tmp_path: P
     assert held and int(held.group(2)) == 1
     for expectation in gates.load_suite_dict("curate")["expectations"]:
         assert expectation["meta"]["why"] in page
+
+
+def test_everything_held_back_on_the_samples_is_named_in_every_place(
+    sample_run: tuple[Path, RunReport],
+) -> None:
+    """Each quarantined table and each held-back row of the sample run has a blocking failure in
+    failures.json, is in the HTML report, and has its own heading in the console summary, whose
+    first line counts exactly what it lists."""
+    out, report = sample_run
+    current = out / "current"
+    failures = json.loads((current / "quarantine" / "failures.json").read_text("utf-8"))
+    blocking = {(f["table_id"], f["row_index"]) for f in failures if f["severity"] == "error"}
+    held_cells = pd.read_parquet(current / "quarantine" / "cells")
+    held_rows = set(held_cells[["table_id", "row_index"]].itertuples(index=False, name=None))
+    quarantined = set(report.quarantined_tables)
+    assert len(held_rows) == report.rows_held_back
+    assert held_rows <= blocking
+    assert quarantined <= {table for table, _ in blocking}
+    page = Path(str(report.validation_report)).read_text(encoding="utf-8")
+    console = summary(report)
+    headings = re.findall(r"^  (\S+): (quarantined|rows held back)$", console, re.M)
+    assert sorted(headings) == sorted(
+        [(t, "quarantined") for t in quarantined]
+        + [(t, "rows held back") for t in {t for t, _ in held_rows} - quarantined]
+    )
+    assert f"{len(quarantined)} tables quarantined, {len(held_rows)} rows held back" in console
+    for table, row in held_rows:
+        label = held_cells.loc[
+            (held_cells["table_id"] == table) & (held_cells["row_index"] == row), "row_label"
+        ].iloc[0]
+        assert table in page and label in page and repr(label) in console
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="apt-get install -y chromium (the Makefile does)")
