@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.extract.limits import check_chars
+from pipeline.extract.settings import (
+    DEFAULT_LIMITS,
+    DEFAULT_SETTINGS,
+    ExtractionSettings,
+    ResourceLimits,
+)
 from pipeline.parse.numbers import (
     MINUS_SIGNS,
     THOUSANDS_SEPARATORS,
@@ -339,13 +345,18 @@ def page_text(textpage: pdfium.PdfTextPage) -> str:
 
 
 def read_page(
-    document: pdfium.PdfDocument, index: int, settings: ExtractionSettings = DEFAULT_SETTINGS
+    document: pdfium.PdfDocument,
+    index: int,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
+    limits: ResourceLimits = DEFAULT_LIMITS,
 ) -> PageLayout | None:
-    """The layout of one page (0-based index), or None when the cheap pass finds no table there."""
+    """The layout of one page (0-based index), or None when the cheap pass finds no table there.
+    Raises OverLimit for a page with more characters than `limits` allow, before any work."""
     page = document[index]
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
+        check_chars(index + 1, textpage.count_chars(), limits)
         text = page_text(textpage)
         if not page_may_hold_table(text, settings):
             return None

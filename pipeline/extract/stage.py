@@ -8,14 +8,17 @@ spread over processes; tables continued across a page break are joined afterward
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.extract.continuation import merge_continuations
 from pipeline.extract.layout import read_page
+from pipeline.extract.limits import ContentCheck, OverLimit, out_of_memory, page_time_limit
 from pipeline.extract.lines import PageTable
 from pipeline.extract.pdf import open_pdf, page_count
+from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
 from pipeline.extract.table import find_tables
 
 CANDIDATE_COLUMNS = [
@@ -28,15 +31,39 @@ RAW_CELL_COLUMNS = [
 ]  # fmt: skip
 
 
-def page_tables(path: Path, page_indices: Iterable[int]) -> list[PageTable]:
-    """Tables found on the given pages (0-based), in page order. Memory is bounded by a page."""
-    with open_pdf(path) as document:
-        tables: list[PageTable] = []
+@dataclass(slots=True)
+class PagesRead:
+    """What a page task returns: the tables found, and the pages rejected for a limit."""
+
+    tables: list[PageTable] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # "page 3: <the limit it broke>"
+
+
+def read_pages(
+    path: Path, page_indices: Iterable[int], limits: ResourceLimits = DEFAULT_LIMITS
+) -> PagesRead:
+    """Tables found on the given pages (0-based), in page order. Memory is bounded by a page; a
+    page over one of the `limits` is rejected with the reason and the others are read."""
+    read = PagesRead()
+    with ContentCheck(path, limits) as content, open_pdf(path) as document:
         for index in page_indices:
-            layout = read_page(document, index)
-            if layout is not None:
-                tables.extend(find_tables(layout))
-        return tables
+            try:
+                content.check(index)
+                with page_time_limit(index + 1, limits):
+                    layout = read_page(document, index, limits=limits)
+                    if layout is not None:
+                        read.tables.extend(find_tables(layout))
+            except OverLimit as over:
+                read.rejected.append(str(over))
+            except MemoryError:
+                read.rejected.append(str(out_of_memory(index + 1, limits)))
+    return read
+
+
+def page_tables(path: Path, page_indices: Iterable[int]) -> list[PageTable]:
+    """Tables found on the given pages under the default limits, for tools that read a few
+    pages of a known document outside a run."""
+    return read_pages(path, page_indices).tables
 
 
 def _table_ids(document_id: str, tables: list[PageTable]) -> list[str]:
