@@ -37,10 +37,9 @@ from pipeline.parse.numbers import (
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _FOOTNOTE_MARK = re.compile(rf"^[0-9{SUPERSCRIPT_DIGITS}]{{1,2}}[,)]?$")
 _TEXT_LINE_BREAK = re.compile(r"[\r\n]+")
-# An amount with its thousands groups, or any other run of non-space characters.
-_TOKEN = re.compile(
-    rf"[{MINUS_SIGNS}]?[0-9]{{1,3}}(?:[{THOUSANDS_SEPARATORS}][0-9]{{3}})+(?:,[0-9]+)?|\S+"
-)
+# An amount with its thousands groups, or any other run of non-space characters. `\d` is a
+# decimal digit of any script, as parse.numbers reads them (str.isdecimal: Unicode's Nd).
+_TOKEN = re.compile(rf"[{MINUS_SIGNS}]?\d{{1,3}}(?:[{THOUSANDS_SEPARATORS}]\d{{3}})+(?:,\d+)?|\S+")
 
 
 @dataclass(slots=True)
