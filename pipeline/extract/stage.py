@@ -29,14 +29,20 @@ RAW_CELL_COLUMNS = [
     "document_id", "table_id", "page", "role", "row_index", "column_index", "text",
     "x0", "top", "x1", "bottom", "page_width", "page_height",
 ]  # fmt: skip
+UNREADABLE_NUMBERS = (
+    "laid out like a table, but its numbers are not digits in the PDF's text layer (a font "
+    "without a usable character map?); no table read from it"
+)
 
 
 @dataclass(slots=True)
 class PagesRead:
-    """What a page task returns: the tables found, and the pages rejected for a limit."""
+    """What a page task returns: the tables found, the pages rejected for a limit, and the pages
+    laid out like a table whose numbers could not be read."""
 
     tables: list[PageTable] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "page 3: <the limit it broke>"
+    warnings: list[str] = field(default_factory=list)  # "page 3: <what was not read>"
 
 
 def read_pages(
@@ -51,7 +57,9 @@ def read_pages(
                 content.check(index)
                 with page_time_limit(index + 1, limits):
                     layout = read_page(document, index, limits=limits)
-                    if layout is not None:
+                    if layout is not None and layout.unreadable_numbers:
+                        read.warnings.append(f"page {index + 1}: {UNREADABLE_NUMBERS}")
+                    elif layout is not None:
                         read.tables.extend(find_tables(layout))
             except OverLimit as over:
                 read.rejected.append(str(over))

@@ -72,6 +72,19 @@ def parse_number(text: str) -> ParsedNumber | None:
     return ParsedNumber(-value if negative else value, match[f"{prefix}pct"] is not None, len(frac))
 
 
+def is_unreadable_character(char: str) -> bool:
+    """A character a text layer gives for a glyph it cannot name: private use, unassigned, a
+    control character or U+FFFD. A font without a usable character map prints digits so."""
+    return char == "\ufffd" or unicodedata.category(char) in ("Co", "Cn", "Cc")
+
+
+def is_unreadable_number(token: str) -> bool:
+    """A token standing where a number could (unreadable characters, perhaps with a sign,
+    brackets, separators or a percent sign) that is no number: a number the text layer lost."""
+    core = token.strip(f"{MINUS_SIGNS}()%")
+    return bool(core) and all(is_unreadable_character(c) or c in ",." for c in core)
+
+
 def is_number(text: str) -> bool:
     return parse_number(text) is not None
 

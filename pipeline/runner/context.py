@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.curate.snapshots import KEEP_SNAPSHOTS
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
+from pipeline.extract.stage import PagesRead
 from pipeline.runner.cache import StageCache, entry_key
 from pipeline.runner.report import RunReport
 from pipeline.runner.timer import StageTimer
@@ -79,7 +80,7 @@ class RunContext:
     quarantined: set[str] = field(default_factory=set)
     hashes: dict[str, str] = field(default_factory=dict)  # by printable file name
     rejected_documents: set[str] = field(default_factory=set)
-    partly_read: set[str] = field(default_factory=set)  # documents with pages over a limit
+    noted: set[str] = field(default_factory=set)  # documents with pages rejected or warned of
     # The one deliberate overlap: a gate the next stage runs in a thread beside its own work.
     beside: Callable[[], GateResult] | None = None
 
@@ -105,12 +106,13 @@ class RunContext:
         pending, self.beside = self.beside, None
         return pending
 
-    def reject_pages(self, document_id: str, file_name: str, pages: list[str]) -> None:
-        """Pages over a resource limit ("page 3: <the limit>"): each named in the report."""
-        if pages:
-            self.partly_read.add(document_id)
-        for page in pages:
-            self.report.rejected.append({"file": file_name, "reason": page})
+    def note_pages(self, document_id: str, file_name: str, read: PagesRead) -> None:
+        """Pages over a resource limit (rejected) and pages whose numbers could not be read
+        (warnings), each named in the report as "page 3: <why>"."""
+        if read.rejected or read.warnings:
+            self.noted.add(document_id)
+        self.report.rejected += [{"file": file_name, "reason": page} for page in read.rejected]
+        self.report.warnings += [{"file": file_name, "warning": page} for page in read.warnings]
 
     def record(self, result: GateResult) -> None:
         """A gate's verdict: its failed tables are quarantined, its failed documents rejected."""

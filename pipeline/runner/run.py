@@ -130,6 +130,8 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     report.run_id = run_id
     for rejection in report.rejected:
         say(f"rejected {where}/{rejection['file']}: {rejection['reason']}")
+    for warning in report.warnings:
+        say(f"warning {where}/{warning['file']}: {warning['warning']}")
     documents = output.documents
     report.documents = list(documents["document_id"])
     report.pages = int(documents["pages"].sum()) if len(documents) else 0

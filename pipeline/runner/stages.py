@@ -148,6 +148,7 @@ def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, PagesRead]
         found[document_id] = PagesRead(
             [table for chunk in chunks for table in chunk.tables],
             [page for chunk in chunks for page in chunk.rejected],
+            [page for chunk in chunks for page in chunk.warnings],
         )
         start += len(doc_tasks)
     return found
@@ -155,18 +156,18 @@ def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, PagesRead]
 
 def extract_stage(ingested: Ingested, context: RunContext) -> Extracted:
     """Tables of every document not already extracted by this pipeline version; documents the
-    ingest gate rejects go no further. A page over a resource limit is rejected by name; its
-    document's other pages go on, and the document is not cached, so the rejection is
-    reported again by every run until the file or the limit changes."""
+    ingest gate rejects go no further. A page over a resource limit is rejected by name, a page
+    whose numbers cannot be read is warned about; the document's other pages go on, and it is
+    not cached, so every run that reads it reports them again."""
     frames, todo = _cached_extractions(ingested.documents, context)
     if todo:
         read = _extract_pages(todo, context)
         for doc in todo:
             document_id = str(doc.document_id)
             frames[document_id] = ExtractedFrames(*to_frames(document_id, read[document_id].tables))
-            context.reject_pages(document_id, str(doc.file_name), read[document_id].rejected)
+            context.note_pages(document_id, str(doc.file_name), read[document_id])
     for doc in todo:
-        if (document_id := str(doc.document_id)) not in context.partly_read:
+        if (document_id := str(doc.document_id)) not in context.noted:
             key = context.cache_key(str(doc.sha256))
             context.cache.save("extract", document_id, key, frames[document_id])
     if (beside := context.take_beside()) is not None:
@@ -187,7 +188,7 @@ def parse_stage(extracted: Extracted, context: RunContext) -> Parsed:
         frames = context.cache.load("parse", document_id, key, ParsedFrames)
         if frames is None:
             frames = parse_tables(*extracted.frames[document_id])
-            if document_id not in context.partly_read:
+            if document_id not in context.noted:
                 context.cache.save("parse", document_id, key, frames)
         parsed.append(frames)
     return Parsed(
