@@ -32,8 +32,7 @@ class OverLimit(Exception):
     reads: which page, which limit and the option that changes it."""
 
     def __init__(self, page: int, message: str) -> None:
-        super().__init__(f"page {page}: {message}")
-        self.page = page  # 1-based
+        super().__init__(f"page {page}: {message}")  # page: 1-based
 
 
 def _filters(stream: pikepdf.Stream) -> list[str]:

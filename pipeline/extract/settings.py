@@ -114,9 +114,10 @@ class ResourceLimits:
     is named with the limit it broke, and the rest of the run goes through. Each has a
     `budget-etl run` option of the same name (`--max-page-chars` and so on)."""
 
-    max_page_chars: int = 200_000
-    """Characters on one page. A dense A4 table page holds about 10 000 and an A3 spreadsheet
-    print about 40 000; a page of 100 000 single digits still reads in seconds. More is a
+    max_page_chars: int = 500_000
+    """Characters on one page, as pdfium counts them (with the spaces and line breaks it
+    generates). A dense A4 table page holds about 10 000 and an A3 spreadsheet print about
+    40 000; a page of 100 000 single digits counts 200 000 and reads in seconds. Far more is a
     generated or hostile page whose layout would cost minutes and gigabytes."""
     max_page_content_mb: float = 64.0
     """Decompressed content streams of one page (its own and its form XObjects'), measured

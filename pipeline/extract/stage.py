@@ -70,8 +70,11 @@ def read_pages(
 
 def page_tables(path: Path, page_indices: Iterable[int]) -> list[PageTable]:
     """Tables found on the given pages under the default limits, for tools that read a few
-    pages of a known document outside a run."""
-    return read_pages(path, page_indices).tables
+    pages of a known document outside a run; a page over a limit is an error here."""
+    read = read_pages(path, page_indices)
+    if read.rejected:
+        raise ValueError(f"{path}: {'; '.join(read.rejected)}")
+    return read.tables
 
 
 def _table_ids(document_id: str, tables: list[PageTable]) -> list[str]:

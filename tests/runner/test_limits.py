@@ -172,7 +172,7 @@ def test_memory_past_the_worker_limit_rejects_the_page(tmp_path: Path) -> None:
     # a MemoryError in Python, or pdfium aborting the worker: either way one line
     ((rejected, reason),) = [(r["file"], r["reason"]) for r in report.rejected]
     assert rejected == "dense.pdf" and reason.startswith("page 1:"), reason
-    assert "memory limit of 1 MB (--max-worker-memory-mb)" in reason
+    assert "limit of 1 MB (--max-worker-memory-mb)" in reason
     assert report.exit_status == EXIT_PARTIAL and report.cells == 4
 
 
