@@ -172,8 +172,8 @@ def page_time_limit(page: int, limits: ResourceLimits) -> Iterator[None]:
         )
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, limits.max_page_seconds)
-    try:
+    try:  # the timer starts inside: however soon it fires, the handler is put back
+        signal.setitimer(signal.ITIMER_REAL, limits.max_page_seconds)
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
