@@ -42,10 +42,12 @@ bench: $(STAMP)
 
 # Larger sweeps than CI runs, each printing its figures: the multi-producer layout fuzzer
 # (extraction recall and precision per producer and feature) and fault injection into the
-# samples' statutory tables (the gates' catch rate and false alarms).
+# samples' statutory tables (the gates' catch rate and false alarms); and 50 SIGKILLs at random
+# points of a publication, each followed by a BI-style read of curated/current (issue 12).
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz.sweep --tables-per-producer 300 --seed 1
 	$(BIN)/python -m pipeline.quality.faults raw/*.pdf --trials 200
+	$(BIN)/python tests/support/kill_sweep.py --kills 50 --seed 1
 
 clean:
 	rm -rf curated/current curated/snapshots curated/_stages curated/_last_run \

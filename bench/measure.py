@@ -169,7 +169,7 @@ def measure_extract_parse(job: Result) -> Result:
     for path in paths:
         chunk = results[start : start + len(tasks[path])]
         start += len(tasks[path])
-        frames = to_frames(path.stem, [table for part in chunk for table in part])
+        frames = to_frames(path.stem, [table for part in chunk for table in part.tables])
         cells += len(parse_tables(*frames)[0])
     return {
         "pages": sum(page_count(p) for p in paths),

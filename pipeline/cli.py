@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.curate.snapshots import CURRENT, KEEP_SNAPSHOTS, Snapshots
 from pipeline.extract.executor import ExecutorOptions
+from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
 from pipeline.runner import RunOptions, run, summary
 from pipeline.runner.context import LOCK_TIMEOUT_SECONDS
 from pipeline.runner.report import (
@@ -40,6 +41,40 @@ def _positive_int(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text} must be at least 1")
     return number
+
+
+def _positive_number(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+    return number
+
+
+LIMIT_HELP = {  # the reasons for the defaults are in pipeline/extract/settings.py
+    "max_page_chars": "characters on one page",
+    "max_page_content_mb": "decompressed content streams of one page, in MB",
+    "max_page_seconds": "seconds to read one page",
+    "max_worker_memory_mb": "memory a page worker may add, in MB",
+}
+
+
+def _add_limit_arguments(run_cmd: argparse.ArgumentParser) -> None:
+    """One option per resource limit, named like the setting (`max_page_chars` ->
+    `--max-page-chars`)."""
+    limits = run_cmd.add_argument_group(
+        "limits", "a page over a limit is rejected with one line naming it (exit status 3)"
+    )
+    for name in ResourceLimits.__slots__:
+        default = getattr(DEFAULT_LIMITS, name)
+        limits.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=_positive_int if isinstance(default, int) else _positive_number,
+            default=default,
+            help=LIMIT_HELP[name],
+        )
 
 
 def _command(
@@ -91,6 +126,7 @@ def _add_run_arguments(run_cmd: argparse.ArgumentParser) -> None:
         default=KEEP_SNAPSHOTS,
         help="earlier publications kept for `budget-etl rollback`",
     )
+    _add_limit_arguments(run_cmd)
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -173,6 +209,7 @@ def _run(args: argparse.Namespace) -> int:
         keep_snapshots=args.keep_snapshots,
         lock_timeout=args.lock_timeout,
         allow_empty=args.allow_empty,
+        limits=ResourceLimits(**{name: getattr(args, name) for name in ResourceLimits.__slots__}),
     )
     signal.signal(signal.SIGTERM, _stop)
     report = run(options, say=lambda line: print(line, file=sys.stderr))

@@ -19,22 +19,29 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.extract.limits import check_chars
+from pipeline.extract.settings import (
+    DEFAULT_LIMITS,
+    DEFAULT_SETTINGS,
+    ExtractionSettings,
+    ResourceLimits,
+)
 from pipeline.parse.numbers import (
     MINUS_SIGNS,
     THOUSANDS_SEPARATORS,
     is_number,
     is_numeric_word,
+    is_unreadable_character,
+    is_unreadable_number,
     is_year,
 )
 
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
 _FOOTNOTE_MARK = re.compile(rf"^[0-9{SUPERSCRIPT_DIGITS}]{{1,2}}[,)]?$")
 _TEXT_LINE_BREAK = re.compile(r"[\r\n]+")
-# An amount with its thousands groups, or any other run of non-space characters.
-_TOKEN = re.compile(
-    rf"[{MINUS_SIGNS}]?[0-9]{{1,3}}(?:[{THOUSANDS_SEPARATORS}][0-9]{{3}})+(?:,[0-9]+)?|\S+"
-)
+# An amount with its thousands groups, or any other run of non-space characters. `\d` is a
+# decimal digit of any script, as parse.numbers reads them (str.isdecimal: Unicode's Nd).
+_TOKEN = re.compile(rf"[{MINUS_SIGNS}]?\d{{1,3}}(?:[{THOUSANDS_SEPARATORS}]\d{{3}})+(?:,\d+)?|\S+")
 
 
 @dataclass(slots=True)
@@ -92,6 +99,7 @@ class PageLayout:
     height: float
     lines: list[Line] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    unreadable_numbers: bool = False  # laid out like a table, its numbers lost: see below
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +373,17 @@ def page_may_hold_table(text: str, settings: ExtractionSettings = DEFAULT_SETTIN
     return ending >= settings.min_lines_ending_in_amount
 
 
+def numbers_unreadable(text: str, settings: ExtractionSettings = DEFAULT_SETTINGS) -> bool:
+    """A page the cheap pass would take for a table if its unreadable tokens were numbers: a
+    table whose digits the text layer does not give (reported, never silently empty)."""
+    if not any(is_unreadable_character(char) for char in set(text) if not char.isspace()):
+        return False
+    lines = _TEXT_LINE_BREAK.split(text)
+    readable = [" ".join("1" if is_unreadable_number(t) else t for t in _TOKEN.findall(line))
+                for line in lines]  # fmt: skip
+    return page_may_hold_table("\n".join(readable), settings)
+
+
 def page_text(textpage: pdfium.PdfTextPage) -> str:
     """The page's characters in pdfium's order, one per character index."""
     # pdfium marks a soft hyphen printed at a line break with U+FFFE
@@ -372,15 +391,23 @@ def page_text(textpage: pdfium.PdfTextPage) -> str:
 
 
 def read_page(
-    document: pdfium.PdfDocument, index: int, settings: ExtractionSettings = DEFAULT_SETTINGS
+    document: pdfium.PdfDocument,
+    index: int,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
+    limits: ResourceLimits = DEFAULT_LIMITS,
 ) -> PageLayout | None:
-    """The layout of one page (0-based index), or None when the cheap pass finds no table there."""
+    """The layout of one page (0-based index), or None when the cheap pass finds no table there
+    (a layout without lines, marked `unreadable_numbers`, when it finds one whose numbers the text
+    layer lost). Raises OverLimit for a page with more characters than `limits` allow."""
     page = document[index]
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
+        check_chars(index + 1, textpage.count_chars(), limits)
         text = page_text(textpage)
         if not page_may_hold_table(text, settings):
+            if numbers_unreadable(text, settings):
+                return PageLayout(index + 1, width, height, unreadable_numbers=True)
             return None
         frame = PageFrame.of(page)
         lines = group_lines(_words(textpage, text, frame, settings), settings)

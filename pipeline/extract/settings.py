@@ -121,3 +121,36 @@ class ExtractionSettings:
 
 
 DEFAULT_SETTINGS = ExtractionSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceLimits:
+    """What one page or one page worker may cost before it is rejected: a hostile or broken PDF
+    is named with the limit it broke, and the rest of the run goes through. Each has a
+    `budget-etl run` option of the same name (`--max-page-chars` and so on)."""
+
+    max_page_chars: int = 500_000
+    """Characters on one page, as pdfium counts them (with the spaces and line breaks it
+    generates). A dense A4 table page holds about 10 000 and an A3 spreadsheet print about
+    40 000; a page of 100 000 single digits counts 200 000 and reads in seconds. Far more is a
+    generated or hostile page whose layout would cost minutes and gigabytes."""
+    max_page_content_mb: float = 64.0
+    """Decompressed content streams of one page (its own and its form XObjects'), measured
+    before the page is parsed. The samples' largest page is 0.14 MB and vector maps reach a few
+    MB; a decompression bomb inflates to hundreds of MB and is stopped before it is inflated."""
+    max_page_seconds: float = 120.0
+    """Wall-clock time to read one page's tables (the page's worker, not the whole run). A
+    typical page takes milliseconds and the 100 000-digit page a few seconds: a page past this
+    is stuck, and the other pages should not wait for it. Not applied on a dask cluster, whose
+    tasks run in threads without signals."""
+    max_worker_memory_mb: int = 4096
+    """Memory a page worker may allocate on top of what it inherits from the run at start,
+    enforced by the OS (RLIMIT_DATA); past it, the page in hand is rejected instead of the machine
+    swapping or the kernel killing the run. Applies to process workers (`--workers 2` or more)."""
+
+    def fingerprint(self) -> dict[str, float]:
+        """The limits as data: a page over a limit is left out, so they change the output."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+DEFAULT_LIMITS = ResourceLimits()

@@ -8,14 +8,17 @@ spread over processes; tables continued across a page break are joined afterward
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.extract.continuation import merge_continuations
 from pipeline.extract.layout import read_page
+from pipeline.extract.limits import ContentCheck, OverLimit, out_of_memory, page_time_limit
 from pipeline.extract.lines import PageTable
 from pipeline.extract.pdf import open_pdf, page_count
+from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
 from pipeline.extract.table import find_tables
 
 CANDIDATE_COLUMNS = [
@@ -26,17 +29,52 @@ RAW_CELL_COLUMNS = [
     "document_id", "table_id", "page", "role", "row_index", "column_index", "text",
     "x0", "top", "x1", "bottom", "page_width", "page_height",
 ]  # fmt: skip
+UNREADABLE_NUMBERS = (
+    "laid out like a table, but its numbers are not digits in the PDF's text layer (a font "
+    "without a usable character map?); no table read from it"
+)
+
+
+@dataclass(slots=True)
+class PagesRead:
+    """What a page task returns: the tables found, the pages rejected for a limit, and the pages
+    laid out like a table whose numbers could not be read."""
+
+    tables: list[PageTable] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # "page 3: <the limit it broke>"
+    warnings: list[str] = field(default_factory=list)  # "page 3: <what was not read>"
+
+
+def read_pages(
+    path: Path, page_indices: Iterable[int], limits: ResourceLimits = DEFAULT_LIMITS
+) -> PagesRead:
+    """Tables found on the given pages (0-based), in page order. Memory is bounded by a page; a
+    page over one of the `limits` is rejected with the reason and the others are read."""
+    read = PagesRead()
+    with ContentCheck(path, limits) as content, open_pdf(path) as document:
+        for index in page_indices:
+            try:
+                content.check(index)
+                with page_time_limit(index + 1, limits):
+                    layout = read_page(document, index, limits=limits)
+                    if layout is not None and layout.unreadable_numbers:
+                        read.warnings.append(f"page {index + 1}: {UNREADABLE_NUMBERS}")
+                    elif layout is not None:
+                        read.tables.extend(find_tables(layout))
+            except OverLimit as over:
+                read.rejected.append(str(over))
+            except MemoryError:
+                read.rejected.append(str(out_of_memory(index + 1, limits)))
+    return read
 
 
 def page_tables(path: Path, page_indices: Iterable[int]) -> list[PageTable]:
-    """Tables found on the given pages (0-based), in page order. Memory is bounded by a page."""
-    with open_pdf(path) as document:
-        tables: list[PageTable] = []
-        for index in page_indices:
-            layout = read_page(document, index)
-            if layout is not None:
-                tables.extend(find_tables(layout))
-        return tables
+    """Tables found on the given pages under the default limits, for tools that read a few
+    pages of a known document outside a run; a page over a limit is an error here."""
+    read = read_pages(path, page_indices)
+    if read.rejected:
+        raise ValueError(f"{path}: {'; '.join(read.rejected)}")
+    return read.tables
 
 
 def _table_ids(document_id: str, tables: list[PageTable]) -> list[str]:

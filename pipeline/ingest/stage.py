@@ -1,7 +1,8 @@
 """Stage 1, ingest: every file in raw/ -> a manifest row, or a rejection naming the reason.
 
 Reading a manifest row opens the PDF but reads the text of a few pages only, so ingest stays
-cheap however long the document is.
+cheap however long the document is. A page is measured against the content limit before pdfium
+parses it, here as in the extract stage: a decompression bomb is never inflated.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pikepdf
 import pypdfium2 as pdfium
 
+from pipeline.extract.limits import ContentCheck, OverLimit
 from pipeline.extract.pdf import open_pdf
+from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
 from pipeline.ingest.inputs import RawInput
 from pipeline.schemas import dataset_schema
 
@@ -49,7 +53,12 @@ def _check_header(path: Path) -> None:
             raise RejectedInput("not a PDF (no %PDF header)")
 
 
-def _page_text(document: pdfium.PdfDocument, index: int) -> str:
+def _page_text(document: pdfium.PdfDocument, index: int, content: ContentCheck) -> str:
+    """The page's text; none for a page over the content limit (extract names it)."""
+    try:
+        content.check(index)
+    except OverLimit:
+        return ""
     page = document[index]
     try:
         textpage = page.get_textpage()
@@ -61,18 +70,19 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> str:
         page.close()
 
 
-def _opening_text(document: pdfium.PdfDocument) -> str:
+def _opening_text(document: pdfium.PdfDocument, content: ContentCheck) -> str:
     """Text of the first pages: where a document names its kind and its years."""
-    return "\n".join(_page_text(document, i) for i in range(min(OPENING_PAGES, len(document))))
+    pages = range(min(OPENING_PAGES, len(document)))
+    return "\n".join(_page_text(document, i, content) for i in pages)
 
 
-def _text_chars(document: pdfium.PdfDocument, opening: str) -> int:
+def _text_chars(document: pdfium.PdfDocument, opening: str, content: ContentCheck) -> int:
     """Characters of text in the opening pages, or else on the first later page with any.
 
     Every page is looked at up to the first with text, so a long document with a single table
     deep inside is not taken for an image-only scan; 0 means no page has a text layer.
     """
-    later = (_page_text(document, i) for i in range(OPENING_PAGES, len(document)))
+    later = (_page_text(document, i, content) for i in range(OPENING_PAGES, len(document)))
     return next((n for text in chain([opening], later) if (n := len(text.strip()))), 0)
 
 
@@ -94,23 +104,27 @@ def guess_years(title: str, text: str) -> list[int]:
     return []
 
 
-def describe(raw: RawInput, sha256: str) -> dict[str, Any]:
+def describe(raw: RawInput, sha256: str, limits: ResourceLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     """One manifest row for a PDF; raises RejectedInput with the reason when it is unusable."""
     path = raw.path
     _check_header(path)
     try:
-        with open_pdf(path) as document:
+        with open_pdf(path) as document, ContentCheck(path, limits) as content:
             pages = len(document)
             if pages == 0:
                 raise RejectedInput("the PDF has no pages")
             metadata = document.get_metadata_dict()
-            text = _opening_text(document)
-            text_chars = _text_chars(document, text)
+            text = _opening_text(document, content)
+            text_chars = _text_chars(document, text, content)
     except pdfium.PdfiumError as error:
         message = str(error)
         if "password" in message.lower():
             raise RejectedInput("password-protected PDF") from error
         raise RejectedInput(f"damaged or truncated PDF ({message})") from error
+    except pikepdf.PdfError as error:  # pdfium opens it, but its objects cannot be measured
+        raise RejectedInput(f"damaged PDF ({error})") from error
+    if text_chars == 0 and content.over:  # the pages with text, if any, are over the limit
+        raise RejectedInput(str(content.over[0]))
     if text_chars == 0:
         raise RejectedInput("no text layer on any page (image-only PDF; OCR it first)")
     title = metadata.get("Title") or None

@@ -1,13 +1,16 @@
 """Norwegian number text -> float.
 
 Budget PDFs print `-2 134,8`, `−2 134,8`, `–2 134,8`, `2 134,8 %`, with the thousands separator
-as a space, a no-break space, a narrow no-break space or a thin space. One grammar covers them all,
-so that extraction (which splits a line into cells) and parsing (which types a cell) agree.
+as a space, a no-break space, a narrow no-break space or a thin space, and their digits in any
+script: wherever Unicode says a character is a decimal digit (fullwidth "１２", Arabic-Indic
+"١٢" and "۱۲", ...), it counts as that digit. One grammar covers them all, so that extraction
+(which splits a line into cells) and parsing (which types a cell) agree.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +32,25 @@ _YEAR = re.compile(r"^(19|20)[0-9][0-9]$")
 _NUMERIC_WORD = re.compile(rf"^{_MINUS}?\(?[0-9][0-9,]*\)?%?$|^%$")
 
 
+class _AsciiDigits(dict[int, int]):
+    """str.translate table: a decimal digit of any script -> its ASCII digit, anything else
+    -> itself; filled as characters are met (there are some 700 decimal digits in Unicode)."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        self[code] = ord(str(unicodedata.decimal(char))) if char.isdecimal() else code
+        return self[code]
+
+
+_ASCII_DIGITS = _AsciiDigits()
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit written as its ASCII digit: the one place where a
+    number's script is set aside, before any of the patterns below is matched."""
+    return text if text.isascii() else text.translate(_ASCII_DIGITS)
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedNumber:
     value: float
@@ -39,7 +61,7 @@ class ParsedNumber:
 @lru_cache(maxsize=1 << 16)
 def parse_number(text: str) -> ParsedNumber | None:
     """Parse one printed Norwegian number; None when the text is not exactly one number."""
-    match = _NUMBER.match(text.strip())
+    match = _NUMBER.match(ascii_digits(text).strip())
     if match is None:
         return None
     prefix = "b_" if match["int"] is None else ""
@@ -50,18 +72,31 @@ def parse_number(text: str) -> ParsedNumber | None:
     return ParsedNumber(-value if negative else value, match[f"{prefix}pct"] is not None, len(frac))
 
 
+def is_unreadable_character(char: str) -> bool:
+    """A character a text layer gives for a glyph it cannot name: private use, unassigned, a
+    control character or U+FFFD. A font without a usable character map prints digits so."""
+    return char == "\ufffd" or unicodedata.category(char) in ("Co", "Cn", "Cc")
+
+
+def is_unreadable_number(token: str) -> bool:
+    """A token standing where a number could (unreadable characters, perhaps with a sign,
+    brackets, separators or a percent sign) that is no number: a number the text layer lost."""
+    core = token.strip(f"{MINUS_SIGNS}()%")
+    return bool(core) and all(is_unreadable_character(c) or c in ",." for c in core)
+
+
 def is_number(text: str) -> bool:
     return parse_number(text) is not None
 
 
 def is_year(text: str) -> bool:
     """A four-digit year 1900-2099: a header label, never a value."""
-    return bool(_YEAR.match(text.strip()))
+    return bool(_YEAR.match(ascii_digits(text).strip()))
 
 
 def is_numeric_word(text: str) -> bool:
     """A word that can be all or part of a printed number: extraction's one test for it."""
-    return _NUMERIC_WORD.match(text) is not None
+    return _NUMERIC_WORD.match(ascii_digits(text)) is not None
 
 
 def is_minus(text: str) -> bool:
@@ -74,6 +109,7 @@ def continues_number(head: str, tail: str) -> bool:
     `head` must still be open (integer part only, groups of three after the first) and `tail` a
     group of exactly three digits, optionally with the decimals or a percent sign.
     """
+    head, tail = ascii_digits(head), ascii_digits(tail)
     if not _THOUSANDS_GROUP.match(tail):
         return False
     parsed = parse_number(head)

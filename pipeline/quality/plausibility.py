@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.parse.numbers import ascii_digits
+
 _YEAR = r"(?<!\d)(?:19|20)\d{2}(?!\d)"
 _PERIOD = r"(?<!\d)\d{4}\s*[-–]\s*\d{4}(?!\d)"
 _CELL_FIELDS = ["document_id", "table_id", "page", "row_index", "row_label", "column_index"]
@@ -19,8 +21,9 @@ _CELL_FIELDS += ["column_label", "unit", "value", "value_nok"]
 def cell_facts(cells: pd.DataFrame) -> pd.DataFrame:
     """One row per value cell: how many digit groups it prints, its size against its neighbours,
     and whether its year is printed in its column's header."""
-    text = cells["value_text"].astype("string").fillna("")
-    label = cells["column_label"].astype("string").fillna("")
+    # digits of any script as ASCII digits, as the parser reads them
+    text = cells["value_text"].astype("string").fillna("").map(ascii_digits).astype("string")
+    label = cells["column_label"].astype("string").fillna("").map(ascii_digits).astype("string")
     year = cells["year"].astype("Int64").astype("string")
     facts = cells[_CELL_FIELDS].copy()
     facts["digit_groups"] = text.str.replace(r",[0-9]*", "", regex=True).str.count("[0-9]+")

@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.curate.snapshots import KEEP_SNAPSHOTS
 from pipeline.extract.executor import ExecutorOptions
-from pipeline.runner.cache import StageCache
+from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
+from pipeline.extract.stage import PagesRead
+from pipeline.runner.cache import StageCache, entry_key
 from pipeline.runner.report import RunReport
 from pipeline.runner.timer import StageTimer
+from pipeline.runner.version import options_version
 
 if TYPE_CHECKING:
     from pipeline.quality.gates import GateResult
@@ -32,10 +35,11 @@ class RunOptions:
     keep_snapshots: int = KEEP_SNAPSHOTS
     lock_timeout: float = LOCK_TIMEOUT_SECONDS
     allow_empty: bool = False  # an empty input folder withdraws every publication
+    limits: ResourceLimits = DEFAULT_LIMITS  # what a page may cost before it is rejected
 
     def output_options(self) -> dict[str, Any]:
         """The options that change what is published: part of the up-to-date fingerprint."""
-        return {"stage": self.stage, "strict": self.strict}
+        return {"stage": self.stage, "strict": self.strict, "limits": self.limits.fingerprint()}
 
 
 class Progress:
@@ -76,6 +80,7 @@ class RunContext:
     quarantined: set[str] = field(default_factory=set)
     hashes: dict[str, str] = field(default_factory=dict)  # by printable file name
     rejected_documents: set[str] = field(default_factory=set)
+    noted: set[str] = field(default_factory=set)  # documents with pages rejected or warned of
     # The one deliberate overlap: a gate the next stage runs in a thread beside its own work.
     beside: Callable[[], GateResult] | None = None
 
@@ -91,10 +96,23 @@ class RunContext:
     def workers(self) -> int:
         return self.options.executor.workers or os.cpu_count() or 1
 
+    def cache_key(self, sha256: str) -> str:
+        """A document's stage-cache key: its content, the pipeline version and the limits (a
+        page rejected under one limit is read under a higher one)."""
+        return entry_key(sha256, options_version({"limits": self.options.limits.fingerprint()}))
+
     def take_beside(self) -> Callable[[], GateResult] | None:
         """The pending gate, for the stage that runs it; it runs once."""
         pending, self.beside = self.beside, None
         return pending
+
+    def note_pages(self, document_id: str, file_name: str, read: PagesRead) -> None:
+        """Pages over a resource limit (rejected) and pages whose numbers could not be read
+        (warnings), each named in the report as "page 3: <why>"."""
+        if read.rejected or read.warnings:
+            self.noted.add(document_id)
+        self.report.rejected += [{"file": file_name, "reason": page} for page in read.rejected]
+        self.report.warnings += [{"file": file_name, "warning": page} for page in read.warnings]
 
     def record(self, result: GateResult) -> None:
         """A gate's verdict: its failed tables are quarantined, its failed documents rejected."""

@@ -29,6 +29,7 @@ class RunReport:
     documents: list[str] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)  # not PDFs: exit status unchanged
+    warnings: list[dict[str, str]] = field(default_factory=list)  # pages: exit status unchanged
     pages: int = 0
     tables: int = 0
     cells: int = 0
@@ -103,7 +104,8 @@ def summary(report: RunReport) -> str:
         + f"{len(report.documents)} documents, {report.pages} pages, {report.tables} tables, "
         f"{report.cells} cells published, {len(report.quarantined_tables)} tables quarantined, "
         f"{report.rows_held_back} rows held back, {len(report.rejected)} inputs rejected, "
-        f"{len(report.skipped)} skipped, {report.seconds:.1f} s"
+        f"{len(report.skipped)} skipped, {len(report.warnings)} page warnings, "
+        f"{report.seconds:.1f} s"
     ]
     quarantined = set(report.quarantined_tables)
     for table, checks in sorted(

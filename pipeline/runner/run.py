@@ -24,11 +24,11 @@ from pipeline.curate.snapshots import CURRENT, Snapshots
 from pipeline.curate.storage import publish, write_json
 from pipeline.ingest.inputs import printable, scan_raw
 from pipeline.ingest.stage import sha256_of
-from pipeline.runner.cache import CACHE_DIR, entry_key
+from pipeline.runner.cache import CACHE_DIR
 from pipeline.runner.context import RunContext, RunOptions
 from pipeline.runner.report import REPORT_FILE, RunReport
 from pipeline.runner.stages import STAGES, Inputs, Parsed, stages_through
-from pipeline.runner.version import input_fingerprint, pipeline_version
+from pipeline.runner.version import input_fingerprint
 
 if TYPE_CHECKING:  # the report module draws with pypdfium2: loaded when a report is written
     from pipeline.quality.report import RunFrames
@@ -130,14 +130,15 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     report.run_id = run_id
     for rejection in report.rejected:
         say(f"rejected {where}/{rejection['file']}: {rejection['reason']}")
+    for warning in report.warnings:
+        say(f"warning {where}/{warning['file']}: {warning['warning']}")
     documents = output.documents
     report.documents = list(documents["document_id"])
     report.pages = int(documents["pages"].sum()) if len(documents) else 0
     report.quarantined_tables = sorted(context.quarantined)
     report.gates = [result.to_dict() for result in context.gate_results]
     context.cache.prune(
-        (str(d.document_id), entry_key(str(d.sha256), pipeline_version()))
-        for d in documents.itertuples()
+        (str(d.document_id), context.cache_key(str(d.sha256))) for d in documents.itertuples()
     )
     publishes = isinstance(output, Parsed) and options.stage == STAGES[-1].name
     blocked = any(not result.passed for result in context.gate_results)

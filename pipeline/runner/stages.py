@@ -15,14 +15,11 @@ import pandas as pd
 
 from pipeline.extract.executor import page_tasks, task_mapper
 from pipeline.extract.frames import ExtractedFrames
-from pipeline.extract.lines import PageTable
-from pipeline.extract.stage import to_frames
+from pipeline.extract.stage import PagesRead, to_frames
 from pipeline.ingest import stage as ingest
 from pipeline.ingest.inputs import RawInput
 from pipeline.parse.stage import ParsedFrames, parse_tables
-from pipeline.runner.cache import entry_key
 from pipeline.runner.context import RunContext
-from pipeline.runner.version import pipeline_version
 
 if TYPE_CHECKING:  # Great Expectations is slow to import: gates load when a gate runs
     from pipeline.quality.gates import GateResult
@@ -91,7 +88,7 @@ def ingest_stage(inputs: Inputs, context: RunContext) -> Ingested:
             sha = context.hashes[raw.name]
             if sha in seen:
                 raise ingest.RejectedInput(f"same content as {seen[sha]}")
-            rows.append(ingest.describe(raw, sha))
+            rows.append(ingest.describe(raw, sha, context.options.limits))
             seen[sha] = raw.name
         except ingest.RejectedInput as reason:
             context.report.rejected.append({"file": raw.name, "reason": str(reason)})
@@ -110,7 +107,7 @@ def _cached_extractions(
     frames: dict[str, ExtractedFrames] = {}
     todo = []
     for doc in documents.itertuples(index=False):
-        key = entry_key(str(doc.sha256), pipeline_version())
+        key = context.cache_key(str(doc.sha256))
         cached = context.cache.load("extract", str(doc.document_id), key, ExtractedFrames)
         if cached is None:
             todo.append(doc)
@@ -120,8 +117,9 @@ def _cached_extractions(
     return frames, todo
 
 
-def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, list[PageTable]]:
-    """The tables on every page of the documents to do, spread over the workers.
+def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, PagesRead]:
+    """The tables on every page of the documents to do, spread over the workers, and the pages
+    rejected for a resource limit.
 
     The page tasks go to the workers first; the pending gate then runs in a thread while they
     extract, so no process is forked while that thread runs.
@@ -134,8 +132,9 @@ def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, list[PageT
     }
     all_tasks = [task for doc_tasks in tasks.values() for task in doc_tasks]
     beside = context.take_beside()
-    results: list[list[PageTable]] = []
-    with task_mapper(context.options.executor) as map_tasks, ThreadPoolExecutor(1) as side:
+    results: list[PagesRead] = []
+    mapper = task_mapper(context.options.executor, context.options.limits)
+    with mapper as map_tasks, ThreadPoolExecutor(1) as side:
         verdict = side.submit(beside) if beside is not None else None
         advance = context.progress.count("extract", sum(int(d.pages) for d in todo), "page")
         for task, result in zip(all_tasks, map_tasks(all_tasks), strict=True):
@@ -145,21 +144,32 @@ def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, list[PageT
             context.record(verdict.result())
     found, start = {}, 0
     for document_id, doc_tasks in tasks.items():
-        found[document_id] = [t for chunk in results[start : start + len(doc_tasks)] for t in chunk]
+        chunks = results[start : start + len(doc_tasks)]
+        found[document_id] = PagesRead(
+            [table for chunk in chunks for table in chunk.tables],
+            [page for chunk in chunks for page in chunk.rejected],
+            [page for chunk in chunks for page in chunk.warnings],
+        )
         start += len(doc_tasks)
     return found
 
 
 def extract_stage(ingested: Ingested, context: RunContext) -> Extracted:
     """Tables of every document not already extracted by this pipeline version; documents the
-    ingest gate rejects go no further."""
+    ingest gate rejects go no further. A page over a resource limit is rejected by name, a page
+    whose numbers cannot be read is warned about; the document's other pages go on, and it is
+    not cached, so every run that reads it reports them again."""
     frames, todo = _cached_extractions(ingested.documents, context)
     if todo:
-        for document_id, tables in _extract_pages(todo, context).items():
-            frames[document_id] = ExtractedFrames(*to_frames(document_id, tables))
+        read = _extract_pages(todo, context)
+        for doc in todo:
+            document_id = str(doc.document_id)
+            frames[document_id] = ExtractedFrames(*to_frames(document_id, read[document_id].tables))
+            context.note_pages(document_id, str(doc.file_name), read[document_id])
     for doc in todo:
-        key = entry_key(str(doc.sha256), pipeline_version())
-        context.cache.save("extract", str(doc.document_id), key, frames[str(doc.document_id)])
+        if (document_id := str(doc.document_id)) not in context.noted:
+            key = context.cache_key(str(doc.sha256))
+            context.cache.save("extract", document_id, key, frames[document_id])
     if (beside := context.take_beside()) is not None:
         context.record(beside())  # nothing to extract: the pending gate runs here
     documents = _without_rejected(ingested.documents, context)
@@ -174,11 +184,12 @@ def parse_stage(extracted: Extracted, context: RunContext) -> Parsed:
         extracted.documents.itertuples(index=False), "parse", len(extracted.documents), "doc"
     ):
         document_id = str(doc.document_id)
-        key = entry_key(str(doc.sha256), pipeline_version())
+        key = context.cache_key(str(doc.sha256))
         frames = context.cache.load("parse", document_id, key, ParsedFrames)
         if frames is None:
             frames = parse_tables(*extracted.frames[document_id])
-            context.cache.save("parse", document_id, key, frames)
+            if document_id not in context.noted:
+                context.cache.save("parse", document_id, key, frames)
         parsed.append(frames)
     return Parsed(
         extracted.documents,

@@ -6,6 +6,7 @@ A change to any of them invalidates the stage cache or the up-to-date check.
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from typing import Any
 
@@ -22,6 +23,12 @@ def pipeline_version() -> str:
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def options_version(options: dict[str, Any]) -> str:
+    """The pipeline version together with options that change a stage's output."""
+    text = json.dumps({"version": pipeline_version(), "options": options}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def input_fingerprint(hashes: dict[str, str], options: dict[str, Any]) -> dict[str, Any]:

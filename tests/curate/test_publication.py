@@ -11,20 +11,18 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import EXIT_OUTPUT_ERROR, main
 from pipeline.curate import storage
 from pipeline.curate.snapshots import Snapshots
-from pipeline.curate.storage import RUN_ID_KEY
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.runner import RunOptions, run
 
+from publication import published_run_ids
 from synthetic import Column, Document, Row, Table, build_pdf
 
 COLUMNS = (Column(("Regnskap", "2024")), Column(("Øk.plan", "2026")))
-PUBLISHED = ("cells", "tables", "documents", "quarantine/cells", "quarantine/tables")
 
 
 def _table(first: float) -> Table:
@@ -41,18 +39,6 @@ def _raw(folder: Path, first: float, names: tuple[str, ...] = ("plan",)) -> Path
 
 def _options(raw: Path, out: Path) -> RunOptions:
     return RunOptions(raw, out, executor=ExecutorOptions("local", 1))
-
-
-def published_run_ids(out: Path) -> set[str]:
-    """The run ids stamped in every file a reader following the README reads."""
-    current = out / "current"
-    ids = {
-        pq.read_schema(path).metadata[RUN_ID_KEY].decode()
-        for dataset in PUBLISHED
-        for path in (current / dataset).rglob("*.parquet")
-    }
-    ids.add(pd.read_json(current / "_run.json", typ="series")["run_id"])
-    return ids
 
 
 def _fail_at(

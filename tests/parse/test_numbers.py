@@ -205,6 +205,7 @@ def test_leading_zero_group_is_not_a_number(text: str) -> None:
     assert parse_number(text) is None
 
 
-@pytest.mark.parametrize("text", ["\u0663\u0664", "\uff11\uff12"])
-def test_non_ascii_digits_are_not_numbers(text: str) -> None:
-    assert parse_number(text) is None
+@pytest.mark.parametrize("text", ["\u0663\u0664", "\uff13\uff14", "\u06f3\u06f4"])
+def test_decimal_digits_of_any_script_are_digits(text: str) -> None:
+    """Issue 12: Arabic-Indic and fullwidth digits are read as the digits they are."""
+    assert parse_number(text) == ParsedNumber(34.0, False, 0)
