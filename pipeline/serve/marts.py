@@ -1,0 +1,58 @@
+"""The marts: the SQL files of `schemas/marts/` run by DuckDB over the `stg_*` frames.
+
+The same files make the in-memory marts (published as Parquet, checked by the serve gate) and
+the tables and views of `budget.duckdb`, which is built under a temporary name and renamed into
+the run's snapshot, so a reader never opens half a database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.schemas import dataset_specs
+from pipeline.serve.rules import MARTS_SQL_DIR
+
+DATABASE = "budget.duckdb"
+MARTS = "marts.yaml"
+
+
+def mart_names() -> list[str]:
+    return list(dataset_specs(MARTS))
+
+
+def sql_files() -> list[Path]:
+    """The marts' SQL in the order of their file names (`<nn>_<mart>.sql`)."""
+    return sorted(MARTS_SQL_DIR.glob("*.sql"))
+
+
+def _build(connection: duckdb.DuckDBPyConnection, staging: dict[str, pd.DataFrame]) -> None:
+    for name, frame in staging.items():
+        connection.register(name, frame)
+    for path in sql_files():
+        connection.execute(path.read_text(encoding="utf-8"))
+    for name in staging:
+        connection.unregister(name)
+
+
+def build_marts(staging: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every mart of `schemas/marts.yaml` as a frame."""
+    with duckdb.connect() as connection:
+        _build(connection, staging)
+        return {name: connection.sql(f"SELECT * FROM {name}").to_df() for name in mart_names()}
+
+
+def write_database(staging: dict[str, pd.DataFrame], path: Path) -> None:
+    """`budget.duckdb` with the marts as its tables and views, swapped into place whole."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(temporary)) as connection:
+            _build(connection, staging)
+            connection.execute("CHECKPOINT")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

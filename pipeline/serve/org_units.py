@@ -1,0 +1,74 @@
+"""The org-unit hierarchy: areas from the document's headings, their sub-areas from the rows of
+the tables that list them, and which sub-area a "fordelt på hovedart" table belongs to.
+
+Budget documents print one "Driftsbudsjettet fordelt på hovedart" per area and one per sub-area
+without naming the sub-area in the table: the table's net total equals that sub-area's row in the
+area's "fordelt på områdene" table (or in § 5-4 andre ledd), column by column. That equality,
+not the page, decides.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.serve.facts import slug
+from pipeline.serve.rules import serving_rules
+
+COLUMN_KEY = ["scenario", "scenario_detail", "period_type", "fiscal_year", "period_start"]
+
+
+def _amounts(rows: pd.DataFrame) -> dict[tuple[object, ...], float]:
+    keys = zip(*(rows[column].tolist() for column in COLUMN_KEY), strict=True)
+    return dict(zip(keys, rows["value"].tolist(), strict=True))
+
+
+def _matches(total: dict[tuple[object, ...], float], unit: dict[tuple[object, ...], float]) -> bool:
+    shared = total.keys() & unit.keys()
+    minimum = serving_rules()["org_units"]["min_matching_columns"]
+    return len(shared) >= minimum and all(total[k] == unit[k] for k in shared)
+
+
+def assign_sub_areas(facts: pd.DataFrame) -> pd.DataFrame:
+    """Move each by-hovedart table whose net total equals one sub-area's row to that sub-area."""
+    org = serving_rules()["org_units"]
+    row_line = org["row_line"]
+    units = facts[
+        facts["table_type"].isin(org["row_kinds"])
+        & (facts["line_item_id"] == row_line)
+        & (facts["row_org_unit"] != "")
+    ]
+    listed = {key: _amounts(rows) for key, rows in units.groupby(["document_id", "org_unit"])}
+    parents = units.groupby(["document_id", "org_unit"])["org_parent"].max()  # "" = unknown
+    facts = facts.copy()
+    totals = facts[(facts["table_type"] == "by_hovedart") & (facts["line_item_id"] == row_line)]
+    for table_id, rows in totals.groupby("table_id"):
+        last = _amounts(rows[rows["row_index"] == rows["row_index"].max()])
+        document = str(rows["document_id"].iloc[0])
+        found = [
+            unit
+            for (doc, unit), amounts in listed.items()
+            if doc == document and _matches(last, amounts)
+        ]
+        if len(found) == 1:
+            in_table = facts["table_id"] == table_id
+            parent = parents[(document, found[0])] or facts.loc[in_table, "org_unit"].iloc[0]
+            facts.loc[in_table, "org_unit"] = found[0]
+            facts.loc[in_table, "org_parent"] = parent
+    return facts
+
+
+def org_unit_frame(facts: pd.DataFrame, table_types: pd.DataFrame) -> pd.DataFrame:
+    """One row per org unit: id, printed name, parent, level (1 = area)."""
+    named = facts[facts["org_unit"] != ""][["org_unit", "org_parent"]]
+    areas = table_types["area"].dropna().unique()
+    units = pd.concat(
+        [pd.DataFrame({"org_unit": areas, "org_parent": ""}), named], ignore_index=True
+    )
+    units["org_unit_id"] = units["org_unit"].map(slug)
+    units["parent_id"] = units["org_parent"].map(slug)
+    first = units.sort_values("parent_id", ascending=False, kind="stable")  # a known parent first
+    dim = first.drop_duplicates("org_unit_id")[["org_unit_id", "org_unit", "parent_id"]]
+    dim = dim.rename(columns={"org_unit": "name"}).sort_values("org_unit_id", ignore_index=True)
+    dim["parent_id"] = dim["parent_id"].where(dim["parent_id"] != "")
+    dim["level"] = dim["parent_id"].notna().astype("int32") + 1
+    return dim
