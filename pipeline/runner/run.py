@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 
 from pipeline.curate.snapshots import CURRENT, Snapshots
-from pipeline.curate.storage import publish, write_json
+from pipeline.curate.storage import publish, write_atomic, write_json
 from pipeline.ingest.inputs import printable, scan_raw
 from pipeline.ingest.stage import sha256_of
 from pipeline.runner.cache import CACHE_DIR, entry_key
@@ -241,12 +241,15 @@ def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) 
 def _publish_marts(
     served: Served, context: RunContext, staging: Path, run_id: str, previous: Path | None
 ) -> None:
-    """The marts as Parquet and budget.duckdb, when the serve gate let them through."""
-    from pipeline.serve.marts import DATABASE, write_database
+    """The marts as Parquet with their data dictionary, and budget.duckdb, when the serve gate
+    let them through."""
+    from pipeline.serve.dictionary import DICTIONARY, data_dictionary
+    from pipeline.serve.marts import DATABASE, MARTS_DIR, write_database
 
     serve_gate = next(r for r in context.gate_results if r.gate == "serve")
     if serve_gate.passed:
         publish(served.marts, staging, run_id, previous)
+        write_atomic(staging / MARTS_DIR / DICTIONARY, data_dictionary().encode())
         write_database(served.staging, staging / DATABASE)
 
 

@@ -18,6 +18,7 @@ from pipeline.serve.rules import MARTS_SQL_DIR
 
 DATABASE = "budget.duckdb"
 MARTS = "marts.yaml"
+MARTS_DIR = "marts"  # the folder of the marts' Parquet in a snapshot (their `path` in marts.yaml)
 
 
 def mart_names() -> list[str]:

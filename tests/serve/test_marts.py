@@ -12,6 +12,8 @@ import duckdb
 import pytest
 
 from pipeline.quality.recognise import normalise
+from pipeline.serve.dictionary import DICTIONARY
+from pipeline.serve.marts import mart_names
 
 from truthcells import load_truth
 
@@ -289,3 +291,40 @@ def test_facts_trace_to_the_published_cells(
         """,
     )
     assert facts == matched > 9000
+
+
+# How DuckDB names the Arrow types of schemas/marts.yaml.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+    "bool": "BOOLEAN",
+    "list<int32>": "INTEGER[]",
+    "list<string>": "VARCHAR[]",
+}
+
+
+def _dictionary_columns(text: str) -> dict[str, dict[str, str]]:
+    """mart -> column -> type, as the published data dictionary lists them."""
+    marts: dict[str, dict[str, str]] = {}
+    for section in text.split("\n## `")[1:]:
+        name = section.split("`", 1)[0]
+        marts[name] = {
+            cells[0].strip("| `"): cells[1].strip()
+            for line in section.splitlines()
+            if line.startswith("| `") and (cells := line.split(" | "))
+        }
+    return marts
+
+
+def test_the_data_dictionary_describes_every_column_of_every_mart(
+    db: duckdb.DuckDBPyConnection, sample_run: tuple[Path, Any]
+) -> None:
+    text = (sample_run[0] / "current" / "marts" / DICTIONARY).read_text(encoding="utf-8")
+    assert "Income and reductions are negative" in text  # the sign convention, stated once
+    described = _dictionary_columns(text)
+    assert set(described) == set(mart_names())
+    for mart in mart_names():
+        in_database = {name: kind for name, kind, *_ in rows(db, f"DESCRIBE {mart}")}
+        assert in_database == {c: DUCKDB_TYPES[t] for c, t in described[mart].items()}, mart
