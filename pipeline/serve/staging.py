@@ -45,10 +45,14 @@ def _amounts(facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _line_items(facts: pd.DataFrame) -> pd.DataFrame:
-    """One row per line item: its name, the labels it is printed or declared with."""
+    """One row per line item: its name (as the most preferred table prints it), the labels it
+    is printed or declared with."""
     declared = {str(i["id"]): list(i["synonyms"]) for i in serving_rules()["line_items"]}
     catalog = table_catalog()["lines"]
-    items = facts.groupby("line_item_id", sort=True).agg(
+    preferred_first = facts.assign(preference=_preference(facts["table_type"])).sort_values(
+        ["preference", "document_id", "page", "row_index"], kind="stable"
+    )
+    items = preferred_first.groupby("line_item_id", sort=True).agg(
         name=("line_name", "first"),
         printed=("row_label", lambda labels: set(labels.astype(str))),
         statutory_line=("statutory_line", "first"),
