@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.schemas import dataset_specs
 from pipeline.serve.rules import MARTS_SQL_DIR
@@ -32,7 +33,8 @@ def sql_files() -> list[Path]:
 
 def _build(connection: duckdb.DuckDBPyConnection, staging: dict[str, pd.DataFrame]) -> None:
     for name, frame in staging.items():
-        connection.register(name, frame)
+        # through Arrow: a list of numpy integers is a list column, not text, for DuckDB
+        connection.register(name, pa.Table.from_pandas(frame, preserve_index=False))
     for path in sql_files():
         connection.execute(path.read_text(encoding="utf-8"))
     for name in staging:
