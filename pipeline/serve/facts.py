@@ -16,14 +16,10 @@ import pandas as pd
 from pipeline.parse.vocabulary import NOMINAL, price_basis_of
 from pipeline.quality.recognise import label_matches, normalise, table_catalog
 from pipeline.serve.headings import DocumentText
-from pipeline.serve.rules import (
-    pattern,
-    scenario_of,
-    searched,
-    serving_rules,
-)
+from pipeline.serve.rules import pattern, scenario_of, searched, serving_rules
 
 NO_ORG_UNIT = ""  # in keys; published as null
+NO_PERIOD = ""  # a column that prints no year or period: its numbers are not facts
 
 
 def slug(text: str) -> str:
@@ -83,18 +79,16 @@ def line_of(label: str, table_type: str) -> Line:
     org = rules["org_units"]
     if (named := _named_line(label, table_type)) is not None:
         return named
-    own = Line(f"{table_type}.{slug(label)}", label, None, NO_ORG_UNIT, False)
-    if table_type not in org["row_kinds"] or searched(table_catalog()["herav_pattern"], label):
-        return own if not searched(rules["total_pattern"], label) else _as_total(own)
+    total = searched(rules["total_pattern"], label)
+    herav = searched(table_catalog()["herav_pattern"], label)
+    if table_type not in org["row_kinds"] or herav:
+        return Line(f"{table_type}.{slug(label)}", label, None, NO_ORG_UNIT, total)
+    # a row of a table listing org units: "Sum Barn og unge" is that unit's total, a bare
+    # "SUM" the table's own
     unit = pattern(org["sum_prefix"]).sub("", label.strip())
-    total = unit != label.strip() or searched(rules["total_pattern"], label)
-    if total and unit == label.strip():  # "SUM": the table's own org unit
+    if total and unit == label.strip():
         unit = NO_ORG_UNIT
     return Line(org["row_line"], _row_line_name(), None, unit, total)
-
-
-def _as_total(line: Line) -> Line:
-    return Line(line.line_item_id, line.name, line.statutory_line, line.org_unit, True)
 
 
 def _row_line_name() -> str:
@@ -103,12 +97,13 @@ def _row_line_name() -> str:
 
 
 def _period(column_label: str, year: Any) -> tuple[str, int | None, int | None, int | None]:
-    """(period type, fiscal year, period start, period end) of a column; type "" when unknown."""
+    """(period type, fiscal year, period start, period end) of a column; NO_PERIOD as type when
+    it prints neither."""
     if pd.notna(year):
         return "year", int(year), int(year), int(year)
     if found := pattern(serving_rules()["period_pattern"]).search(column_label):
         return "multi_year_total", None, int(found.group(1)), int(found.group(2))
-    return "", None, None, None
+    return NO_PERIOD, None, None, None
 
 
 def _without_years(column_label: str) -> str:
@@ -121,12 +116,8 @@ def _column(column: Mapping[Hashable, Any]) -> dict[str, Any]:
     period_type, fiscal_year, start, end = _period(label, year)
     if not period_type and column["kind"] == "annual_report" and pd.notna(base_year):
         # an annual report's columns without a year are about the report year
-        period_type, fiscal_year, start, end = (
-            "year",
-            int(base_year),
-            int(base_year),
-            int(base_year),
-        )
+        fiscal_year = int(base_year)
+        period_type, start, end = "year", fiscal_year, fiscal_year
     offset = fiscal_year - int(base_year) if fiscal_year and pd.notna(base_year) else None
     measure, status = column["measure"], column["status"]
     scenario = scenario_of(
@@ -189,13 +180,14 @@ def _lines(numbers: pd.DataFrame) -> pd.DataFrame:
 
 def _price_basis(numbers: pd.DataFrame) -> pd.Series:
     """A row or column naming fixed prices ("(2025-kr)") overrides its table's basis."""
-    own = [
-        price_basis_of([str(r), str(c)])
-        for r, c in zip(numbers["row_label"], numbers["column_label"], strict=True)
-    ]
-    return pd.Series(own, index=numbers.index).where(
-        pd.Series(own, index=numbers.index) != NOMINAL, numbers["price_basis"]
+    own = pd.Series(
+        [
+            price_basis_of([str(r), str(c)])
+            for r, c in zip(numbers["row_label"], numbers["column_label"], strict=True)
+        ],
+        index=numbers.index,
     )
+    return own.where(own != NOMINAL, numbers["price_basis"])
 
 
 def facts_of(
@@ -212,8 +204,9 @@ def facts_of(
     numbers = numbers.merge(periods, on=["document_id", "column_label", "measure", "year"])
     numbers["price_basis"] = _price_basis(numbers)
     named = numbers["row_org_unit"] != NO_ORG_UNIT
-    numbers["org_unit"] = numbers["row_org_unit"].where(named, numbers["area"].fillna(""))
-    numbers["org_parent"] = numbers["area"].where(named).fillna("")
-    placed = numbers["period_type"] != ""
+    area = numbers["area"].fillna(NO_ORG_UNIT)
+    numbers["org_unit"] = numbers["row_org_unit"].where(named, area)
+    numbers["org_parent"] = area.where(named, NO_ORG_UNIT)
+    placed = numbers["period_type"] != NO_PERIOD
     unplaced = numbers[~placed].groupby("table_id").size()
     return numbers[placed].reset_index(drop=True), unplaced

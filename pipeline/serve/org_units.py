@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.serve.facts import slug
+from pipeline.serve.facts import NO_ORG_UNIT, slug
 from pipeline.serve.rules import serving_rules
 
 COLUMN_KEY = ["scenario", "scenario_detail", "period_type", "fiscal_year", "period_start"]
@@ -35,10 +35,10 @@ def assign_sub_areas(facts: pd.DataFrame) -> pd.DataFrame:
     units = facts[
         facts["table_type"].isin(org["row_kinds"])
         & (facts["line_item_id"] == row_line)
-        & (facts["row_org_unit"] != "")
+        & (facts["row_org_unit"] != NO_ORG_UNIT)
     ]
     listed = {key: _amounts(rows) for key, rows in units.groupby(["document_id", "org_unit"])}
-    parents = units.groupby(["document_id", "org_unit"])["org_parent"].max()  # "" = unknown
+    parents = units.groupby(["document_id", "org_unit"])["org_parent"].max()  # a known one
     facts = facts.copy()
     totals = facts[(facts["table_type"] == "by_hovedart") & (facts["line_item_id"] == row_line)]
     for table_id, rows in totals.groupby("table_id"):
@@ -59,16 +59,16 @@ def assign_sub_areas(facts: pd.DataFrame) -> pd.DataFrame:
 
 def org_unit_frame(facts: pd.DataFrame, table_types: pd.DataFrame) -> pd.DataFrame:
     """One row per org unit: id, printed name, parent, level (1 = area)."""
-    named = facts[facts["org_unit"] != ""][["org_unit", "org_parent"]]
+    named = facts[facts["org_unit"] != NO_ORG_UNIT][["org_unit", "org_parent"]]
     areas = table_types["area"].dropna().unique()
     units = pd.concat(
-        [pd.DataFrame({"org_unit": areas, "org_parent": ""}), named], ignore_index=True
+        [pd.DataFrame({"org_unit": areas, "org_parent": NO_ORG_UNIT}), named], ignore_index=True
     )
     units["org_unit_id"] = units["org_unit"].map(slug)
     units["parent_id"] = units["org_parent"].map(slug)
     first = units.sort_values("parent_id", ascending=False, kind="stable")  # a known parent first
     dim = first.drop_duplicates("org_unit_id")[["org_unit_id", "org_unit", "parent_id"]]
     dim = dim.rename(columns={"org_unit": "name"}).sort_values("org_unit_id", ignore_index=True)
-    dim["parent_id"] = dim["parent_id"].where(dim["parent_id"] != "")
+    dim["parent_id"] = dim["parent_id"].where(dim["parent_id"] != slug(NO_ORG_UNIT))
     dim["level"] = dim["parent_id"].notna().astype("int32") + 1
     return dim

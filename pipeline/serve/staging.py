@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.quality.recognise import table_catalog
 from pipeline.quality.results import COMPLETE, PARTIAL
-from pipeline.serve.facts import annotate_documents, facts_of, slug
+from pipeline.serve.facts import NO_ORG_UNIT, annotate_documents, facts_of, slug
 from pipeline.serve.headings import DocumentText
 from pipeline.serve.org_units import assign_sub_areas, org_unit_frame
 from pipeline.serve.rules import serving_rules
@@ -35,7 +35,7 @@ def _amounts(facts: pd.DataFrame) -> pd.DataFrame:
     out = facts.assign(
         fact_id=facts["table_id"] + ":r" + facts["row_index"].astype(str) + ":c"
         + facts["column_index"].astype(str),
-        org_unit_id=facts["org_unit"].map(slug).where(facts["org_unit"] != ""),
+        org_unit_id=facts["org_unit"].map(slug).where(facts["org_unit"] != NO_ORG_UNIT),
         amount=facts["value"],
         amount_text=facts["value_text"],
         amount_nok=facts["value_nok"],
@@ -69,10 +69,11 @@ def _tables(
     tables: pd.DataFrame, types: pd.DataFrame, facts: pd.DataFrame, unplaced: pd.Series
 ) -> pd.DataFrame:
     """Published tables with their type, caption, org unit and the numbers left without period."""
-    own = facts[facts["row_org_unit"] == ""]  # rows that name no org unit: the table's own
+    own = facts[facts["row_org_unit"] == NO_ORG_UNIT]  # rows naming no org unit: the table's
     org = own.groupby("table_id")["org_unit"].agg(lambda units: units.mode().iloc[0])
     out = tables.merge(types.drop(columns=["document_id"]), on="table_id")
-    out["org_unit_id"] = out["table_id"].map(org).fillna("").map(slug).replace("", None)
+    org_unit_id = out["table_id"].map(org).fillna(NO_ORG_UNIT).map(slug)
+    out["org_unit_id"] = org_unit_id.where(org_unit_id != slug(NO_ORG_UNIT))
     held = out["rows_held_back"].gt(0)
     out["gate_status"] = held.map({True: PARTIAL, False: COMPLETE})
     out["numbers_without_period"] = out["table_id"].map(unplaced).fillna(0).astype("int32")
