@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 
 from pipeline.curate.storage import RUN_ID_KEY
 from pipeline.extract.executor import ExecutorOptions
-from pipeline.runner import RunOptions, run
+from pipeline.runner import RunOptions, run, version
 from pipeline.runner.cache import CACHE_DIR
+from pipeline.schemas import PROJECT_ROOT
 from pipeline.serve.marts import DATABASE, mart_names
 
 from project import RAW_DIR
@@ -76,3 +78,19 @@ def test_a_reader_queries_budget_duckdb_while_a_run_rebuilds_it(
     for mart in mart_names():
         metadata = pq.read_schema(out / "current" / "marts" / mart / "part-0.parquet").metadata
         assert metadata[RUN_ID_KEY] == second.run_id.encode()
+
+
+def test_an_edit_of_a_marts_sql_is_a_new_pipeline_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The marts' SQL decides the output like the code does: editing it is new work, never
+    an up-to-date publication built by the old SQL."""
+    for folder in ("pipeline", "schemas", "expectations"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    monkeypatch.setattr(version, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(version, "SCHEMA_DIR", tmp_path / "schemas")
+    monkeypatch.setattr(version, "EXPECTATIONS_DIR", tmp_path / "expectations")
+    before = version.pipeline_version.__wrapped__()
+    sql = tmp_path / "schemas" / "marts" / "10_fact_amount.sql"
+    sql.write_text(sql.read_text(encoding="utf-8") + "-- edited\n", encoding="utf-8")
+    assert version.pipeline_version.__wrapped__() != before
