@@ -57,6 +57,36 @@ def assign_sub_areas(facts: pd.DataFrame) -> pd.DataFrame:
     return facts
 
 
+def _sum_parents(rows: pd.DataFrame) -> dict[str, str]:
+    """Org unit -> the unit whose "Sum ..." row closes the block it is printed in (the annual
+    report lists Grunnskole, Barnehager, Barnevern, then "Sum Barn og unge")."""
+    parents: dict[str, str] = {}
+    block: list[str] = []
+    ordered = rows.drop_duplicates("row_index").sort_values("row_index")
+    for unit, named, total in zip(
+        ordered["org_unit"], ordered["row_org_unit"], ordered["is_total"], strict=True
+    ):
+        if named == NO_ORG_UNIT:  # a line of the table, not a unit: a block ends
+            block = []
+        elif total:
+            parents |= {child: unit for child in block if child != unit}
+            block = []
+        else:
+            block.append(unit)
+    return parents
+
+
+def assign_sum_parents(facts: pd.DataFrame) -> pd.DataFrame:
+    """The parent of each org unit printed above a "Sum <unit>" row, where none is known."""
+    kinds = serving_rules()["org_units"]["row_kinds"]
+    facts = facts.copy()
+    for _, rows in facts[facts["table_type"].isin(kinds)].groupby("table_id"):
+        for child, parent in _sum_parents(rows).items():
+            orphan = (facts["org_unit"] == child) & (facts["org_parent"] == NO_ORG_UNIT)
+            facts.loc[orphan, "org_parent"] = parent
+    return facts
+
+
 def org_unit_frame(facts: pd.DataFrame, table_types: pd.DataFrame) -> pd.DataFrame:
     """One row per org unit: id, printed name, parent, level (1 = area)."""
     named = facts[facts["org_unit"] != NO_ORG_UNIT][["org_unit", "org_parent"]]

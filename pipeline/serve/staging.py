@@ -12,7 +12,7 @@ from pipeline.quality.recognise import table_catalog
 from pipeline.quality.results import COMPLETE, PARTIAL
 from pipeline.serve.facts import NO_ORG_UNIT, annotate_documents, facts_of, slug
 from pipeline.serve.headings import DocumentText
-from pipeline.serve.org_units import assign_sub_areas, org_unit_frame
+from pipeline.serve.org_units import assign_sub_areas, assign_sum_parents, org_unit_frame
 from pipeline.serve.rules import serving_rules
 from pipeline.serve.tables import annotate_tables
 
@@ -90,7 +90,7 @@ def staging_frames(
     documents = annotate_documents(documents, texts)
     types = annotate_tables(tables, cells, texts)
     facts, unplaced = facts_of(cells, tables, types, documents)
-    facts = assign_sub_areas(facts)
+    facts = assign_sum_parents(assign_sub_areas(facts))
     return {
         "stg_amount": _amounts(facts),
         "stg_document": documents,

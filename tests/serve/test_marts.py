@@ -328,3 +328,12 @@ def test_the_data_dictionary_describes_every_column_of_every_mart(
     for mart in mart_names():
         in_database = {name: kind for name, kind, *_ in rows(db, f"DESCRIBE {mart}")}
         assert in_database == {c: DUCKDB_TYPES[t] for c, t in described[mart].items()}, mart
+
+
+def test_org_units_form_the_hierarchy_the_documents_print(db: duckdb.DuckDBPyConnection) -> None:
+    parents = dict(rows(db, "SELECT name, parent_id FROM dim_org_unit"))
+    assert {area for area, parent in parents.items() if parent is None} >= set(AREA_PAGES)
+    # the budget: sub-areas listed under the area heading "Oppvekst" (p. 62-64)
+    assert parents["Barnehage vest"] == parents["Skole 1"] == "oppvekst"
+    # the annual report: sectors closed by "Sum Barn og unge" in Tabell 3 (p. 7)
+    assert parents["Grunnskole"] == parents["Barnehager"] == "barn_og_unge"
