@@ -22,8 +22,30 @@ MARTS = "marts.yaml"
 MARTS_DIR = "marts"  # the folder of the marts' Parquet in a snapshot (their `path` in marts.yaml)
 
 
+# DuckDB's names of the Arrow types of schemas/marts.yaml.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+    "bool": "BOOLEAN",
+    "list<int32>": "INTEGER[]",
+    "list<string>": "VARCHAR[]",
+}
+
+
 def mart_names() -> list[str]:
     return list(dataset_specs(MARTS))
+
+
+def _conform(connection: duckdb.DuckDBPyConnection, mart: str) -> None:
+    """Give a mart table the column types of schemas/marts.yaml: a column the samples leave all
+    null (producer) or a count pandas widened (pages) keeps its declared type for BI tools."""
+    for field in dataset_specs(MARTS)[mart]["fields"]:
+        connection.execute(
+            f'ALTER TABLE {mart} ALTER COLUMN "{field["name"]}" '
+            f"SET DATA TYPE {DUCKDB_TYPES[field['type']]}"
+        )
 
 
 def sql_files() -> list[Path]:
@@ -31,12 +53,19 @@ def sql_files() -> list[Path]:
     return sorted(MARTS_SQL_DIR.glob("*.sql"))
 
 
+def mart_of(sql_file: Path) -> str:
+    return sql_file.stem.split("_", 1)[1]
+
+
 def _build(connection: duckdb.DuckDBPyConnection, staging: dict[str, pd.DataFrame]) -> None:
     for name, frame in staging.items():
         # through Arrow: a list of numpy integers is a list column, not text, for DuckDB
         connection.register(name, pa.Table.from_pandas(frame, preserve_index=False))
-    for path in sql_files():
+    specs = dataset_specs(MARTS)
+    for path in sql_files():  # tables first (by file name), then the views over them
         connection.execute(path.read_text(encoding="utf-8"))
+        if specs[mart_of(path)]["kind"] == "table":
+            _conform(connection, mart_of(path))
     for name in staging:
         connection.unregister(name)
 

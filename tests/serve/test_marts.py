@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.quality.recognise import normalise
 from pipeline.serve.dictionary import DICTIONARY
-from pipeline.serve.marts import mart_names
+from pipeline.serve.marts import DUCKDB_TYPES, mart_names
 
 from truthcells import load_truth
 
@@ -291,18 +291,6 @@ def test_facts_trace_to_the_published_cells(
         """,
     )
     assert facts == matched > 9000
-
-
-# How DuckDB names the Arrow types of schemas/marts.yaml.
-DUCKDB_TYPES = {
-    "string": "VARCHAR",
-    "int32": "INTEGER",
-    "int64": "BIGINT",
-    "float64": "DOUBLE",
-    "bool": "BOOLEAN",
-    "list<int32>": "INTEGER[]",
-    "list<string>": "VARCHAR[]",
-}
 
 
 def _dictionary_columns(text: str) -> dict[str, dict[str, str]]:
