@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 # rejected (listed in the summary and curated/current/_run.json): not a failure of `make run`.
 run: $(STAMP)
 	$(BIN)/budget-etl run --raw raw --out curated || [ $$? -eq 3 ]
+	$(BIN)/budget-etl report --out curated
 
 eval: run
 	$(BIN)/budget-etl eval --truth tests/data/*.truth.json --cells curated/current/cells

@@ -75,7 +75,7 @@ def measure_pipeline(job: Result) -> Result:
     options = RunOptions(
         raw_dir=Path(job["raw"]),
         out_dir=Path(job["out"]),
-        stage=job.get("stage", "curate"),
+        stage=job.get("stage", "serve"),
         executor=ExecutorOptions("local", job["workers"]),
     )
     report = run(options, say=lambda line: print(line, file=sys.stderr))

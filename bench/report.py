@@ -7,7 +7,7 @@ from measure import Result
 WIDTH = 96
 LABEL = 40  # width of a run's label column
 TOOL_LABEL = 34  # width of a tool's label column in (e)
-STAGES = ("ingest", "extract", "parse", "curate", "gates")
+STAGES = ("ingest", "extract", "parse", "curate", "serve", "gates")
 TOOL_NAMES = {
     "pdfplumber": "pdfplumber extract_words",
     "camelot": "camelot stream",

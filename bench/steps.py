@@ -72,7 +72,7 @@ class Steps:
         return result
 
     def pipeline(
-        self, label: str, raw: Path, out: Path, workers: int, stage: str = "curate"
+        self, label: str, raw: Path, out: Path, workers: int, stage: str = "serve"
     ) -> Result:
         """A `pipeline run` from `raw` into `out`, up to `stage`."""
         job = {

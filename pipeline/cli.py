@@ -1,4 +1,5 @@
-"""The `budget-etl` command: `run` the pipeline, `eval` it against golden tables, `debug` a page.
+"""The `budget-etl` command: `run` the pipeline, `eval` it against golden tables, `debug` a page,
+`report` the published marts as a dashboard.
 
 A user's mistake (a missing or wrong-kind path, a page out of range, a bad number, an unknown
 option) gets one line naming it and exit status 2, never a traceback.
@@ -175,7 +176,22 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     debug_cmd.add_argument("--page", type=_positive_int, required=True, help="1-based page")
     debug_cmd.add_argument("--out", type=Path, help="PNG path (default <stem>-p<page>.png)")
     debug_cmd.add_argument("--resolution", type=_positive_int, default=110, help="pixels per inch")
-    by_name = {"run": run_cmd, "rollback": rollback_cmd, "eval": eval_cmd, "debug": debug_cmd}
+    report_cmd = _command(
+        commands,
+        "report",
+        help="draw the published marts as one static HTML dashboard",
+        description="Key statutory lines across years and scenarios, budget vs actual and the "
+        "top areas, from curated/current/budget.duckdb; one HTML file that works offline.",
+    )
+    report_cmd.add_argument("--out", type=Path, default=Path("curated"), help="output folder")
+    report_cmd.add_argument("--html", type=Path, help="HTML path (default <out>/dashboard.html)")
+    by_name = {
+        "run": run_cmd,
+        "rollback": rollback_cmd,
+        "eval": eval_cmd,
+        "debug": debug_cmd,
+        "report": report_cmd,
+    }
     return parser, by_name
 
 
@@ -263,12 +279,23 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.serve.dashboard import write_dashboard
+    from pipeline.serve.marts import DATABASE
+
+    database = args.out / CURRENT / DATABASE
+    _require(database, "file", "published database")
+    print(write_dashboard(database, args.html or args.out / "dashboard.html"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser, commands = _parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named on the subcommand's own usage, not the top-level one
         commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
-    handler = {"run": _run, "rollback": _rollback, "debug": _debug, "eval": _eval}[args.command]
+    handlers = {"run": _run, "rollback": _rollback, "debug": _debug, "eval": _eval}
+    handler = {**handlers, "report": _report}[args.command]
     try:
         return handler(args)
     except UsageError as mistake:

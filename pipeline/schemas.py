@@ -37,9 +37,20 @@ def load_yaml(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
+# The curated datasets, then the serving layer's marts: one grammar, one publication path.
+DATASET_FILES = ("datasets.yaml", "marts.yaml")
+
+
+def dataset_specs(file_name: str) -> dict[str, dict[str, Any]]:
+    specs: dict[str, dict[str, Any]] = load_yaml(SCHEMA_DIR / file_name)["datasets"]
+    return specs
+
+
 def dataset_spec(name: str) -> dict[str, Any]:
-    spec: dict[str, Any] = load_yaml(SCHEMA_DIR / "datasets.yaml")["datasets"][name]
-    return spec
+    for file_name in DATASET_FILES:
+        if name in (specs := dataset_specs(file_name)):
+            return specs[name]
+    raise KeyError(f"no dataset {name!r} in schemas/{' or '.join(DATASET_FILES)}")
 
 
 def dataset_schema(name: str) -> pa.Schema:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from pipeline.parse.numbers import parse_number
-from pipeline.parse.vocabulary import find_unit, measure_of, unit_named, year_of
+from pipeline.parse.vocabulary import find_unit, measure_of, price_basis_of, unit_named, year_of
 from pipeline.quality.results import COMPLETE
 from pipeline.schemas import dataset_schema
 
@@ -133,6 +133,9 @@ def _tables_frame(
             "title": c["title"],
             "canonical_table": None,
             "unit": units[c["table_id"]],
+            "price_basis": price_basis_of(
+                [str(text) for text in (c["unit_text"], c["title"]) if isinstance(text, str)]
+            ),
             "n_rows": int(n_rows.get(c["table_id"], 0)),
             "n_columns": c["n_columns"],
             "column_labels": [

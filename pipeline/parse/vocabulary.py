@@ -69,3 +69,20 @@ def year_of(column_label: str) -> int | None:
         int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", column_label) if low <= int(y) <= high
     ]
     return years[-1] if years else None
+
+
+NOMINAL = "nominal"
+
+
+@cache
+def _price_basis() -> re.Pattern[str]:
+    return re.compile(_vocabulary()["price_basis"], re.IGNORECASE)
+
+
+def price_basis_of(texts: list[str]) -> str:
+    """`fixed_<year>` when a text names kroner of one year's prices ("Mill. 2026-kroner"), else
+    `nominal`: a reader must not add fixed-price amounts to nominal ones unawares."""
+    for text in texts:
+        if found := _price_basis().search(text):
+            return f"fixed_{found.group(1)}"
+    return NOMINAL

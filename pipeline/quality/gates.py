@@ -76,6 +76,7 @@ def suite_parameters() -> dict[str, list[Any]]:
         "units": [unit.name for unit in units()],
         "measures": [m["measure"] for m in load_yaml(SCHEMA_DIR / "vocabulary.yaml")["measures"]],
         "canonical_tables": list(table_catalog()["tables"]),
+        "scenarios": load_yaml(SCHEMA_DIR / "serving.yaml")["scenario_names"],
         "cells_columns": dataset_schema("cells").names,
     }
 
@@ -403,4 +404,13 @@ def check_curate(cells: pd.DataFrame, tables: pd.DataFrame, documents: pd.DataFr
     )
     result.failures += arithmetic
     result.failed_tables |= blame(arithmetic)
+    return result
+
+
+def check_serve(marts: dict[str, pd.DataFrame]) -> GateResult:
+    """The marts' promises: every fact has a scenario and a period, one canonical printing per
+    fact, unique dimension keys. A failure withholds the marts, never the curated datasets."""
+    result = GateResult("serve")
+    for frame in _frames_of("serve"):
+        _validate("serve", frame, marts[frame], "fact_id", result)
     return result

@@ -28,7 +28,7 @@ LOCK_TIMEOUT_SECONDS = 3600.0  # longer than any run of a budget cycle's documen
 class RunOptions:
     raw_dir: Path
     out_dir: Path
-    stage: str = "curate"  # run the stages up to and including this one
+    stage: str = "serve"  # run the stages up to and including this one
     strict: bool = False
     executor: ExecutorOptions = field(default_factory=ExecutorOptions)
     progress: bool = False

@@ -1,4 +1,5 @@
-"""The staged run: raw/ -> ingest -> extract -> parse -> curate, a gate after each, then publish.
+"""The staged run: raw/ -> ingest -> extract -> parse -> curate -> serve, a gate after each, then
+publish.
 
 The runner is a loop over the declared stages of `stages.py`; this module adds what is around
 the loop: the lock, the up-to-date check, publication and quarantine, and the run report.
@@ -17,17 +18,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from filelock import FileLock, Timeout
 
 from pipeline.curate.snapshots import CURRENT, Snapshots
-from pipeline.curate.storage import publish, write_json
+from pipeline.curate.storage import publish, write_atomic, write_json
 from pipeline.ingest.inputs import printable, scan_raw
 from pipeline.ingest.stage import sha256_of
 from pipeline.runner.cache import CACHE_DIR
 from pipeline.runner.context import RunContext, RunOptions
 from pipeline.runner.report import REPORT_FILE, RunReport
-from pipeline.runner.stages import STAGES, Inputs, Parsed, stages_through
+from pipeline.runner.stages import (
+    PUBLISHING_STAGES,
+    Inputs,
+    Parsed,
+    Served,
+    hold_back,
+    stages_through,
+)
 from pipeline.runner.version import input_fingerprint
 
 if TYPE_CHECKING:  # the report module draws with pypdfium2: loaded when a report is written
@@ -50,7 +57,7 @@ def publication_id(fingerprint: dict[str, Any]) -> str:
 def _up_to_date(options: RunOptions, run_id: str) -> RunReport | None:
     """The published report, when the current publication is this very run's."""
     snapshots = Snapshots(options.out_dir)
-    if options.stage != STAGES[-1].name or snapshots.current_id() != run_id:
+    if options.stage not in PUBLISHING_STAGES or snapshots.current_id() != run_id:
         return None
     try:
         previous = json.loads((snapshots.path(run_id) / REPORT_FILE).read_text())
@@ -140,7 +147,7 @@ def _run_locked(options: RunOptions, say: Callable[[str], None]) -> RunReport:
     context.cache.prune(
         (str(d.document_id), context.cache_key(str(d.sha256))) for d in documents.itertuples()
     )
-    publishes = isinstance(output, Parsed) and options.stage == STAGES[-1].name
+    publishes = isinstance(output, Parsed) and options.stage in PUBLISHING_STAGES
     blocked = any(not result.passed for result in context.gate_results)
     if publishes and options.strict and (blocked or report.rejected):
         report.stopped_by_strict = True
@@ -194,7 +201,9 @@ def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) 
     from pipeline.quality.report import RunFrames
 
     options, report = context.options, context.report
-    cells, tables, held_cells, held_tables = _hold_back(curated, context)
+    cells, tables, held_cells, held_tables = hold_back(
+        curated, context.gate_results, context.quarantined
+    )
     report.tables = int((~held_tables).sum())
     report.cells = int((~held_cells).sum())
     report.rows_held_back = int(tables.loc[~held_tables, "rows_held_back"].sum())
@@ -216,6 +225,8 @@ def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) 
                 previous / QUARANTINE if previous else None,
             )
             write_json(staging / QUARANTINE / "failures.json", _failures_of(context))
+            if isinstance(curated, Served):
+                _publish_marts(curated, context, staging, run_id, previous)
             frames = RunFrames(cells, tables, curated.documents, options.raw_dir)
             html = _write_validation(context, staging, frames)
             report.validation_report = str(options.out_dir / CURRENT / html.relative_to(staging))
@@ -228,22 +239,19 @@ def _publish(curated: Parsed, context: RunContext, run_id: str, started: float) 
     snapshots.prune(options.keep_snapshots)
 
 
-def _hold_back(
-    curated: Parsed, context: RunContext
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
-    """Cells and tables with their status, and which of them are held back: a table whose
-    statutory identity failed goes whole, a row with a row-local failure goes alone."""
-    from pipeline.quality.results import HELD_ROW, held_back, table_status
+def _publish_marts(
+    served: Served, context: RunContext, staging: Path, run_id: str, previous: Path | None
+) -> None:
+    """The marts as Parquet with their data dictionary, and budget.duckdb, when the serve gate
+    let them through."""
+    from pipeline.serve.dictionary import DICTIONARY, data_dictionary
+    from pipeline.serve.marts import DATABASE, MARTS_DIR, write_database
 
-    cells, tables = curated.cells, curated.tables
-    held = held_back(cells, context.gate_results)
-    status = table_status(cells, held).where(held.isna(), held)
-    cells = cells.assign(table_status=status)
-    held_rows = cells[held == HELD_ROW].groupby("table_id")["row_index"].nunique()
-    tables = tables.assign(
-        rows_held_back=tables["table_id"].map(held_rows).fillna(0).astype("int32")
-    )
-    return cells, tables, held.notna(), tables["table_id"].isin(context.quarantined)
+    serve_gate = next(r for r in context.gate_results if r.gate == "serve")
+    if serve_gate.passed:
+        publish(served.marts, staging, run_id, previous)
+        write_atomic(staging / MARTS_DIR / DICTIONARY, data_dictionary().encode())
+        write_database(served.staging, staging / DATABASE)
 
 
 def _failures_of(context: RunContext) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from pipeline.ingest import stage as ingest
 from pipeline.ingest.inputs import RawInput
 from pipeline.parse.stage import ParsedFrames, parse_tables
 from pipeline.runner.context import RunContext
+from pipeline.serve.headings import DocumentText
 
 if TYPE_CHECKING:  # Great Expectations is slow to import: gates load when a gate runs
     from pipeline.quality.gates import GateResult
@@ -61,6 +62,17 @@ class Parsed:
 
     def size(self) -> tuple[int, str]:
         return len(self.tables), "table"
+
+
+@dataclass(frozen=True, slots=True)
+class Served(Parsed):
+    """The curated datasets, published as they are, and the marts made from what they publish."""
+
+    staging: dict[str, pd.DataFrame]  # the `stg_*` frames the marts' SQL reads
+    marts: dict[str, pd.DataFrame]  # by mart name (schemas/marts.yaml)
+
+    def size(self) -> tuple[int, str]:
+        return len(self.marts["fact_amount"]), "fact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +218,61 @@ def curate_stage(parsed: Parsed, context: RunContext) -> Parsed:
     return Parsed(parsed.documents, cells, tables)
 
 
+def hold_back(
+    curated: Parsed, results: list[GateResult], quarantined: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """Cells and tables with their status, and which of them are held back: a table whose
+    statutory identity failed goes whole, a row with a row-local failure goes alone."""
+    from pipeline.quality.results import HELD_ROW, held_back, table_status
+
+    cells, tables = curated.cells, curated.tables
+    held = held_back(cells, results)
+    status = table_status(cells, held).where(held.isna(), held)
+    cells = cells.assign(table_status=status)
+    held_rows = cells[held == HELD_ROW].groupby("table_id")["row_index"].nunique()
+    tables = tables.assign(
+        rows_held_back=tables["table_id"].map(held_rows).fillna(0).astype("int32")
+    )
+    return cells, tables, held.notna(), tables["table_id"].isin(quarantined)
+
+
+def _document_texts(documents: pd.DataFrame, context: RunContext) -> dict[str, DocumentText]:
+    """Each document's headings, municipality and status, from the cache where this version has
+    them (reading every page's text costs about 10 ms a page)."""
+    from pipeline.serve.headings import read_document_text
+
+    texts = {}
+    for doc in documents.itertuples(index=False):
+        document_id = str(doc.document_id)
+        key = context.cache_key(str(doc.sha256))
+        text = context.cache.load("serve", document_id, key, DocumentText)
+        if text is None:
+            title = doc.title if isinstance(doc.title, str) else None
+            path: Any = doc.path  # bytes or str: names that are not UTF-8 stay as they are
+            text = read_document_text(Path(os.fsdecode(path)), title)
+            context.cache.save("serve", document_id, key, text)
+        texts[document_id] = text
+    return texts
+
+
+def serve_stage(curated: Parsed, context: RunContext) -> Served:
+    """The star schema of what the curate gate lets through: facts by line item, scenario, year
+    and org unit, the dimensions, and the views asked for every budget cycle."""
+    from pipeline.serve.marts import build_marts
+    from pipeline.serve.staging import staging_frames
+
+    cells, tables, held_cells, held_tables = hold_back(
+        curated, context.gate_results, context.quarantined
+    )
+    staging = staging_frames(
+        cells[~held_cells],
+        tables[~held_tables],
+        curated.documents,
+        _document_texts(curated.documents, context),
+    )
+    return Served(curated.documents, curated.cells, curated.tables, staging, build_marts(staging))
+
+
 def _ingest_gate(ingested: Ingested) -> GateResult:
     from pipeline.quality import gates
 
@@ -233,12 +300,21 @@ def _curate_gate(curated: Parsed) -> GateResult:
     return gates.check_curate(curated.cells, curated.tables, curated.documents)
 
 
+def _serve_gate(served: Served) -> GateResult:
+    from pipeline.quality import gates
+
+    return gates.check_serve(served.marts)
+
+
 STAGES: tuple[Stage[Any, Any], ...] = (
     Stage("ingest", ingest_stage, _ingest_gate, gate_beside_next=True),
     Stage("extract", extract_stage, _extract_gate),
     Stage("parse", parse_stage, _parse_gate),
     Stage("curate", curate_stage, _curate_gate),
+    Stage("serve", serve_stage, _serve_gate),
 )
+# Runs up to one of these publish a snapshot; only `serve` adds the marts and budget.duckdb.
+PUBLISHING_STAGES = ("curate", "serve")
 
 
 def stages_through(last: str) -> tuple[Stage[Any, Any], ...]:

@@ -15,10 +15,11 @@ from pipeline.schemas import EXPECTATIONS_DIR, PROJECT_ROOT, SCHEMA_DIR
 
 @cache
 def pipeline_version() -> str:
-    """A hash of the code, schemas/ and expectations/."""
+    """A hash of the code, schemas/ (the marts' SQL included) and expectations/."""
     digest = hashlib.sha256()
     sources = sorted((PROJECT_ROOT / "pipeline").rglob("*.py"))
-    sources += sorted(SCHEMA_DIR.glob("*.yaml")) + sorted(EXPECTATIONS_DIR.glob("*.json"))
+    sources += sorted(SCHEMA_DIR.rglob("*.yaml")) + sorted(SCHEMA_DIR.rglob("*.sql"))
+    sources += sorted(EXPECTATIONS_DIR.glob("*.json"))
     for path in sources:
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())

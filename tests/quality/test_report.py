@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -16,17 +14,14 @@ from pipeline.quality import gates
 from pipeline.quality.report import RunFrames, write_report
 from pipeline.runner.report import RunReport, summary
 
+from chromium import CHROMIUM, NEEDS_CHROMIUM, probe, screenshot
 from project import RAW_DIR
 from truthcells import BUDGET, _sample, cell_mask, sample_cells, sample_documents
 
 T_5_4_1 = f"{BUDGET}:t0001"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The first screen of a laptop: the summary and the first failure must fit in it.
 VIEWPORT = (1280, 800)
 _PROBE = """<script>
-window.__errors = [];
-window.addEventListener('error',
-  e => window.__errors.push(String(e.message || e.target.src)), true);
 window.addEventListener('load', () => {
   const first = document.querySelector('article.failure');
   const box = first ? first.getBoundingClientRect() : null;
@@ -91,27 +86,12 @@ def test_everything_held_back_on_the_samples_is_named_in_every_place(
         assert table in page and label in page and repr(label) in console
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="apt-get install -y chromium (the Makefile does)")
+@pytest.mark.skipif(CHROMIUM is None, reason=NEEDS_CHROMIUM)
 def test_report_renders_in_chromium_with_the_first_failure_on_the_first_screen(
     tmp_path: Path,
 ) -> None:
     path = _report(tmp_path)
-    probe = path.with_name("probe.html")
-    probe.write_text(path.read_text(encoding="utf-8").replace("<body>", "<body>" + _PROBE, 1))
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--no-first-run", f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}"]  # fmt: skip
-    dom = subprocess.run(
-        [str(CHROMIUM), *flags, "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True,
-    ).stdout  # fmt: skip
-    found = re.search(r"data-probe=\"([^\"]+)\"", dom)
-    assert found, dom[:500]
-    facts = json.loads(found.group(1).replace("&quot;", '"'))
+    facts = probe(path, _PROBE, VIEWPORT)
     assert facts["errors"] == [] and facts["broken"] == 0
     assert 0 <= facts["top"] < VIEWPORT[1] * 0.6, facts
-    shot = tmp_path / "screen.png"
-    subprocess.run(
-        [str(CHROMIUM), *flags, f"--screenshot={shot}", path.as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
-    assert shot.stat().st_size > 10_000
+    assert screenshot(path, tmp_path / "screen.png", VIEWPORT).stat().st_size > 10_000

@@ -12,7 +12,7 @@ from functools import cache
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.parse.vocabulary import measure_of, unit_named, year_of
+from pipeline.parse.vocabulary import measure_of, price_basis_of, unit_named, year_of
 from pipeline.quality.recognise import recognise
 from pipeline.quality.results import COMPLETE
 from pipeline.schemas import dataset_schema
@@ -92,6 +92,7 @@ def truth_tables(truth: dict) -> pd.DataFrame:
                 "title": table["title"],
                 "canonical_table": None,
                 "unit": table["unit"],
+                "price_basis": price_basis_of([table["title"] or ""]),
                 "n_rows": len(table["rows"]),
                 "n_columns": len(table["columns"]),
                 "column_labels": table["columns"],

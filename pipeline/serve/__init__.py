@@ -1,0 +1,1 @@
+"""Stage 5, serve: the curated datasets as a star schema for BI (marts/ and budget.duckdb)."""

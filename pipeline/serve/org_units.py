@@ -1,0 +1,104 @@
+"""The org-unit hierarchy: areas from the document's headings, their sub-areas from the rows of
+the tables that list them, and which sub-area a "fordelt på hovedart" table belongs to.
+
+Budget documents print one "Driftsbudsjettet fordelt på hovedart" per area and one per sub-area
+without naming the sub-area in the table: the table's net total equals that sub-area's row in the
+area's "fordelt på områdene" table (or in § 5-4 andre ledd), column by column. That equality,
+not the page, decides.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.serve.facts import NO_ORG_UNIT, slug
+from pipeline.serve.rules import serving_rules
+
+COLUMN_KEY = ["scenario", "scenario_detail", "period_type", "fiscal_year", "period_start"]
+
+
+def _amounts(rows: pd.DataFrame) -> dict[tuple[object, ...], float]:
+    keys = zip(*(rows[column].tolist() for column in COLUMN_KEY), strict=True)
+    return dict(zip(keys, rows["value"].tolist(), strict=True))
+
+
+def _matches(total: dict[tuple[object, ...], float], unit: dict[tuple[object, ...], float]) -> bool:
+    shared = total.keys() & unit.keys()
+    minimum = serving_rules()["org_units"]["min_matching_columns"]
+    return len(shared) >= minimum and all(total[k] == unit[k] for k in shared)
+
+
+def assign_sub_areas(facts: pd.DataFrame) -> pd.DataFrame:
+    """Move each by-hovedart table whose net total equals one sub-area's row to that sub-area."""
+    org = serving_rules()["org_units"]
+    row_line = org["row_line"]
+    units = facts[
+        facts["table_type"].isin(org["row_kinds"])
+        & (facts["line_item_id"] == row_line)
+        & (facts["row_org_unit"] != NO_ORG_UNIT)
+    ]
+    listed = {key: _amounts(rows) for key, rows in units.groupby(["document_id", "org_unit"])}
+    parents = units.groupby(["document_id", "org_unit"])["org_parent"].max()  # a known one
+    facts = facts.copy()
+    totals = facts[(facts["table_type"] == "by_hovedart") & (facts["line_item_id"] == row_line)]
+    for table_id, rows in totals.groupby("table_id"):
+        last = _amounts(rows[rows["row_index"] == rows["row_index"].max()])
+        document = str(rows["document_id"].iloc[0])
+        found = [
+            unit
+            for (doc, unit), amounts in listed.items()
+            if doc == document and _matches(last, amounts)
+        ]
+        if len(found) == 1:
+            in_table = facts["table_id"] == table_id
+            parent = parents[(document, found[0])] or facts.loc[in_table, "org_unit"].iloc[0]
+            facts.loc[in_table, "org_unit"] = found[0]
+            facts.loc[in_table, "org_parent"] = parent
+    return facts
+
+
+def _sum_parents(rows: pd.DataFrame) -> dict[str, str]:
+    """Org unit -> the unit whose "Sum ..." row closes the block it is printed in (the annual
+    report lists Grunnskole, Barnehager, Barnevern, then "Sum Barn og unge")."""
+    parents: dict[str, str] = {}
+    block: list[str] = []
+    ordered = rows.drop_duplicates("row_index").sort_values("row_index")
+    for unit, named, total in zip(
+        ordered["org_unit"], ordered["row_org_unit"], ordered["is_total"], strict=True
+    ):
+        if named == NO_ORG_UNIT:  # a line of the table, not a unit: a block ends
+            block = []
+        elif total:
+            parents |= {child: unit for child in block if child != unit}
+            block = []
+        else:
+            block.append(unit)
+    return parents
+
+
+def assign_sum_parents(facts: pd.DataFrame) -> pd.DataFrame:
+    """The parent of each org unit printed above a "Sum <unit>" row, where none is known."""
+    kinds = serving_rules()["org_units"]["row_kinds"]
+    facts = facts.copy()
+    for _, rows in facts[facts["table_type"].isin(kinds)].groupby("table_id"):
+        for child, parent in _sum_parents(rows).items():
+            orphan = (facts["org_unit"] == child) & (facts["org_parent"] == NO_ORG_UNIT)
+            facts.loc[orphan, "org_parent"] = parent
+    return facts
+
+
+def org_unit_frame(facts: pd.DataFrame, table_types: pd.DataFrame) -> pd.DataFrame:
+    """One row per org unit: id, printed name, parent, level (1 = area)."""
+    named = facts[facts["org_unit"] != NO_ORG_UNIT][["org_unit", "org_parent"]]
+    areas = table_types["area"].dropna().unique()
+    units = pd.concat(
+        [pd.DataFrame({"org_unit": areas, "org_parent": NO_ORG_UNIT}), named], ignore_index=True
+    )
+    units["org_unit_id"] = units["org_unit"].map(slug)
+    units["parent_id"] = units["org_parent"].map(slug)
+    first = units.sort_values("parent_id", ascending=False, kind="stable")  # a known parent first
+    dim = first.drop_duplicates("org_unit_id")[["org_unit_id", "org_unit", "parent_id"]]
+    dim = dim.rename(columns={"org_unit": "name"}).sort_values("org_unit_id", ignore_index=True)
+    dim["parent_id"] = dim["parent_id"].where(dim["parent_id"] != slug(NO_ORG_UNIT))
+    dim["level"] = dim["parent_id"].notna().astype("int32") + 1
+    return dim
