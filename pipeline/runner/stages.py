@@ -249,7 +249,7 @@ def _document_texts(documents: pd.DataFrame, context: RunContext) -> dict[str, D
         if text is None:
             title = doc.title if isinstance(doc.title, str) else None
             path: Any = doc.path  # bytes or str: names that are not UTF-8 stay as they are
-            text = read_document_text(Path(os.fsdecode(path)), title)
+            text = read_document_text(Path(os.fsdecode(path)), title, context.options.limits)
             context.cache.save("serve", document_id, key, text)
         texts[document_id] = text
     return texts

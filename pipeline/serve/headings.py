@@ -14,7 +14,9 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from pipeline.extract.limits import ContentCheck, OverLimit
 from pipeline.extract.pdf import open_pdf
+from pipeline.extract.settings import ResourceLimits
 from pipeline.serve.rules import pattern, searched, serving_rules
 
 
@@ -23,11 +25,18 @@ class DocumentText(NamedTuple):
     facts: pd.DataFrame  # one row: municipality, status
 
 
-def _page_lines(path: Path) -> list[list[str]]:
-    """Every page's text lines, in reading order."""
-    with open_pdf(path) as pdf:
-        lines = []
-        for page in pdf:
+def _page_lines(path: Path, limits: ResourceLimits) -> list[list[str]]:
+    """Every page's text lines, in reading order; none for a page over the content limit (the
+    extract stage rejects it; reading it here would inflate what the limit keeps out)."""
+    with open_pdf(path) as pdf, ContentCheck(path, limits) as content:
+        lines: list[list[str]] = []
+        for index in range(len(pdf)):
+            try:
+                content.check(index)  # before pdfium loads the page: loading parses its content
+            except OverLimit:
+                lines.append([])
+                continue
+            page = pdf[index]
             text_page = page.get_textpage()
             lines.append([line.strip() for line in text_page.get_text_range().splitlines()])
             text_page.close()
@@ -63,8 +72,8 @@ def _status(title: str | None, pages: list[list[str]]) -> str | None:
     return None
 
 
-def read_document_text(path: Path, title: str | None) -> DocumentText:
+def read_document_text(path: Path, title: str | None, limits: ResourceLimits) -> DocumentText:
     """Area headings, municipality and status of one PDF."""
-    pages = _page_lines(path)
+    pages = _page_lines(path, limits)
     facts = pd.DataFrame([{"municipality": _municipality(pages), "status": _status(title, pages)}])
     return DocumentText(_areas(pages), facts.astype("string"))
