@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
 
 from pipeline.extract.settings import ResourceLimits
 
@@ -144,6 +145,23 @@ class ContentCheck:
                     )
                 )
                 raise self.over[-1]
+
+    def page_text(self, document: pdfium.PdfDocument, index: int) -> str:
+        """The text of page `index` (0-based) of the same PDF opened by pdfium; empty for a page
+        over the limit, which pdfium never loads (loading a page parses its content)."""
+        try:
+            self.check(index)
+        except OverLimit:
+            return ""
+        page = document[index]
+        try:
+            textpage = page.get_textpage()
+            try:
+                return str(textpage.get_text_range())
+            finally:
+                textpage.close()
+        finally:
+            page.close()
 
 
 def check_chars(page: int, chars: int, limits: ResourceLimits) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 import pikepdf
 import pypdfium2 as pdfium
 
-from pipeline.extract.limits import ContentCheck, OverLimit
+from pipeline.extract.limits import ContentCheck
 from pipeline.extract.pdf import open_pdf
 from pipeline.extract.settings import DEFAULT_LIMITS, ResourceLimits
 from pipeline.ingest.inputs import RawInput
@@ -53,27 +53,10 @@ def _check_header(path: Path) -> None:
             raise RejectedInput("not a PDF (no %PDF header)")
 
 
-def _page_text(document: pdfium.PdfDocument, index: int, content: ContentCheck) -> str:
-    """The page's text; none for a page over the content limit (extract names it)."""
-    try:
-        content.check(index)
-    except OverLimit:
-        return ""
-    page = document[index]
-    try:
-        textpage = page.get_textpage()
-        try:
-            return str(textpage.get_text_range())
-        finally:
-            textpage.close()
-    finally:
-        page.close()
-
-
 def _opening_text(document: pdfium.PdfDocument, content: ContentCheck) -> str:
     """Text of the first pages: where a document names its kind and its years."""
     pages = range(min(OPENING_PAGES, len(document)))
-    return "\n".join(_page_text(document, i, content) for i in pages)
+    return "\n".join(content.page_text(document, i) for i in pages)
 
 
 def _text_chars(document: pdfium.PdfDocument, opening: str, content: ContentCheck) -> int:
@@ -82,7 +65,7 @@ def _text_chars(document: pdfium.PdfDocument, opening: str, content: ContentChec
     Every page is looked at up to the first with text, so a long document with a single table
     deep inside is not taken for an image-only scan; 0 means no page has a text layer.
     """
-    later = (_page_text(document, i, content) for i in range(OPENING_PAGES, len(document)))
+    later = (content.page_text(document, i) for i in range(OPENING_PAGES, len(document)))
     return next((n for text in chain([opening], later) if (n := len(text.strip()))), 0)
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from pipeline.extract.limits import ContentCheck, OverLimit
+from pipeline.extract.limits import ContentCheck
 from pipeline.extract.pdf import open_pdf
 from pipeline.extract.settings import ResourceLimits
 from pipeline.serve.rules import pattern, searched, serving_rules
@@ -29,19 +29,10 @@ def _page_lines(path: Path, limits: ResourceLimits) -> list[list[str]]:
     """Every page's text lines, in reading order; none for a page over the content limit (the
     extract stage rejects it; reading it here would inflate what the limit keeps out)."""
     with open_pdf(path) as pdf, ContentCheck(path, limits) as content:
-        lines: list[list[str]] = []
-        for index in range(len(pdf)):
-            try:
-                content.check(index)  # before pdfium loads the page: loading parses its content
-            except OverLimit:
-                lines.append([])
-                continue
-            page = pdf[index]
-            text_page = page.get_textpage()
-            lines.append([line.strip() for line in text_page.get_text_range().splitlines()])
-            text_page.close()
-            page.close()
-    return lines
+        return [
+            [line.strip() for line in content.page_text(pdf, index).splitlines()]
+            for index in range(len(pdf))
+        ]
 
 
 def _areas(pages: list[list[str]]) -> pd.DataFrame:
