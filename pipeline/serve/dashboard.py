@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from pipeline.curate.storage import write_atomic
 from pipeline.schemas import SCHEMA_DIR
+from pipeline.serve.marts import sql_name
 
 DASHBOARD_SQL_DIR = SCHEMA_DIR / "dashboard"
 CHART_HEIGHT = 420  # pixels: two charts fit on a laptop's first screen
@@ -25,7 +26,7 @@ CHART_HEIGHT = 420  # pixels: two charts fit on a laptop's first screen
 def chart_queries() -> dict[str, str]:
     """Chart name -> its SQL, in the order of the file names."""
     return {
-        path.stem.split("_", 1)[1]: path.read_text(encoding="utf-8")
+        sql_name(path): path.read_text(encoding="utf-8")
         for path in sorted(DASHBOARD_SQL_DIR.glob("*.sql"))
     }
 

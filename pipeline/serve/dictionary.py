@@ -4,7 +4,7 @@ reads before pointing a tool at budget.duckdb. Nothing in it is written by hand 
 from __future__ import annotations
 
 from pipeline.schemas import SCHEMA_DIR, load_yaml
-from pipeline.serve.marts import MARTS, mart_of, sql_files
+from pipeline.serve.marts import MARTS, sql_files, sql_name
 
 DICTIONARY = "DATA_DICTIONARY.md"
 
@@ -16,7 +16,7 @@ def _cell(text: object) -> str:
 def data_dictionary() -> str:
     """Markdown: the conventions once, then every mart with every column."""
     schema = load_yaml(SCHEMA_DIR / MARTS)
-    sql = {mart_of(path): path.name for path in sql_files()}
+    sql = {sql_name(path): path.name for path in sql_files()}
     lines = [
         "# Data dictionary: the marts of budget.duckdb and marts/",
         "",

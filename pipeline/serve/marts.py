@@ -53,7 +53,8 @@ def sql_files() -> list[Path]:
     return sorted(MARTS_SQL_DIR.glob("*.sql"))
 
 
-def mart_of(sql_file: Path) -> str:
+def sql_name(sql_file: Path) -> str:
+    """What `<nn>_<name>.sql` makes (a mart, a chart's data): the number only orders the files."""
     return sql_file.stem.split("_", 1)[1]
 
 
@@ -64,8 +65,8 @@ def _build(connection: duckdb.DuckDBPyConnection, staging: dict[str, pd.DataFram
     specs = dataset_specs(MARTS)
     for path in sql_files():  # tables first (by file name), then the views over them
         connection.execute(path.read_text(encoding="utf-8"))
-        if specs[mart_of(path)]["kind"] == "table":
-            _conform(connection, mart_of(path))
+        if specs[sql_name(path)]["kind"] == "table":
+            _conform(connection, sql_name(path))
     for name in staging:
         connection.unregister(name)
 
