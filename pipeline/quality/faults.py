@@ -64,6 +64,7 @@ from pipeline.quality.results import held_keys
 
 DIGITS = "0123456789"
 _PROBE = 1e6  # far beyond any rounding tolerance: every identity the cell is in must fail
+
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _BFRANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 
@@ -209,6 +210,11 @@ def statutory_pages(path: Path, document_id: str, kind: str) -> tuple[list[int],
     return pages, read, run_stages(path, document_id, kind, read)
 
 
+def _probed(cells: pd.DataFrame, at: pd.Series) -> pd.DataFrame:
+    """The cells with those `at` moved by `_PROBE`: which identities read them."""
+    return cells.assign(value=cells["value"].where(~at, cells["value"] + _PROBE))
+
+
 def _compared_tables(stages: Stages, statutory: set[str]) -> set[str]:
     """The statutory tables and every table an equality compares one of them with: with one column
     of every statutory table moved by `_PROBE` (one at a time, as a copy of a line is recognised
@@ -218,8 +224,7 @@ def _compared_tables(stages: Stages, statutory: set[str]) -> set[str]:
     compared = set(statutory)
     for column in sorted(set(cells.loc[in_statutory, "column_index"])):
         at = in_statutory & (cells["column_index"] == column)
-        probed = cells.assign(value=cells["value"].where(~at, cells["value"] + _PROBE))
-        for failure in check_identities(probed, stages.documents):
+        for failure in check_identities(_probed(cells, at), stages.documents):
             pair = {failure.table_id, failure.related_table_id}
             if pair & statutory and None not in pair:
                 compared |= {str(t) for t in pair}
@@ -347,10 +352,9 @@ def _takes_part(baseline: Stages, table_id: str, row_index: int, column: int, la
         & (cells["row_index"] == row_index)
         & (cells["column_index"] == column)
     )
-    probed = cells.assign(value=cells["value"].where(~at, cells["value"] + _PROBE))
     return any(
         f.severity == "error" and _names(f, table_id, row_index, label)
-        for f in check_identities(probed, baseline.documents)
+        for f in check_identities(_probed(cells, at), baseline.documents)
     )
 
 
