@@ -35,6 +35,13 @@ def _published(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(current)): p.read_bytes() for p in current.rglob("*") if p.is_file()}
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT as an operator's shell leaves it. A job started in the background of a
+    non-interactive shell (as a CI runner may start the tests) inherits SIGINT ignored, and
+    Python keeps it ignored, as a background job should: the run would then never see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("signum", "status"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGINT, EXIT_INTERRUPTED)]
 )
@@ -51,7 +58,12 @@ def test_a_signal_stops_workers_and_keeps_the_publication(
     command = [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out),
                "--workers", "2"]  # fmt: skip
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_from_a_terminal,
     )
     deadline = time.monotonic() + 60
     parent = psutil.Process(process.pid)
