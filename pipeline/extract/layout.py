@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.extract.limits import check_chars
+from pipeline.extract.pdf import page_text
 from pipeline.extract.settings import (
     DEFAULT_LIMITS,
     DEFAULT_SETTINGS,
@@ -384,12 +385,6 @@ def numbers_unreadable(text: str, settings: ExtractionSettings = DEFAULT_SETTING
     return page_may_hold_table("\n".join(readable), settings)
 
 
-def page_text(textpage: pdfium.PdfTextPage) -> str:
-    """The page's characters in pdfium's order, one per character index."""
-    # pdfium marks a soft hyphen printed at a line break with U+FFFE
-    return str(textpage.get_text_range()).replace("\ufffe", "-")
-
-
 def read_page(
     document: pdfium.PdfDocument,
     index: int,
@@ -399,6 +394,17 @@ def read_page(
     """The layout of one page (0-based index), or None when the cheap pass finds no table there
     (a layout without lines, marked `unreadable_numbers`, when it finds one whose numbers the text
     layer lost). Raises OverLimit for a page with more characters than `limits` allow."""
+    return read_page_and_text(document, index, settings, limits)[1]
+
+
+def read_page_and_text(
+    document: pdfium.PdfDocument,
+    index: int,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
+    limits: ResourceLimits = DEFAULT_LIMITS,
+) -> tuple[str, PageLayout | None]:
+    """The page's plain text (which the cheap pass reads anyway, and the serve stage wants for the
+    headings in the running text) and `read_page`'s layout."""
     page = document[index]
     width, height = page.get_size()
     textpage = page.get_textpage()
@@ -407,12 +413,12 @@ def read_page(
         text = page_text(textpage)
         if not page_may_hold_table(text, settings):
             if numbers_unreadable(text, settings):
-                return PageLayout(index + 1, width, height, unreadable_numbers=True)
-            return None
+                return text, PageLayout(index + 1, width, height, unreadable_numbers=True)
+            return text, None
         frame = PageFrame.of(page)
         lines = group_lines(_words(textpage, text, frame, settings), settings)
         rules = _rules(page, frame, settings) if _looks_tabular(lines, settings) else []
-        return PageLayout(index + 1, width, height, lines, rules)
+        return text, PageLayout(index + 1, width, height, lines, rules)
     finally:
         textpage.close()
         page.close()

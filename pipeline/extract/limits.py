@@ -21,6 +21,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 
+from pipeline.extract.pdf import page_text
 from pipeline.extract.settings import ResourceLimits
 
 MB = 1 << 20
@@ -157,7 +158,7 @@ class ContentCheck:
         try:
             textpage = page.get_textpage()
             try:
-                return str(textpage.get_text_range())
+                return page_text(textpage)
             finally:
                 textpage.close()
         finally:

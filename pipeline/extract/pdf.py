@@ -1,4 +1,4 @@
-"""Opening a PDF with pypdfium2: one place for the open/close pairing."""
+"""Opening a PDF with pypdfium2: one place for the open/close pairing and for a page's text."""
 
 from __future__ import annotations
 
@@ -22,3 +22,9 @@ def open_pdf(path: Path) -> Iterator[pdfium.PdfDocument]:
 def page_count(path: Path) -> int:
     with open_pdf(path) as document:
         return len(document)
+
+
+def page_text(textpage: pdfium.PdfTextPage) -> str:
+    """The page's characters in pdfium's order, one per character index."""
+    # pdfium marks a soft hyphen printed at a line break with U+FFFE
+    return str(textpage.get_text_range()).replace("\ufffe", "-")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.extract.continuation import merge_continuations
-from pipeline.extract.layout import read_page
+from pipeline.extract.layout import read_page_and_text
 from pipeline.extract.limits import ContentCheck, OverLimit, out_of_memory, page_time_limit
 from pipeline.extract.lines import PageTable
 from pipeline.extract.pdf import open_pdf, page_count
@@ -37,12 +37,14 @@ UNREADABLE_NUMBERS = (
 
 @dataclass(slots=True)
 class PagesRead:
-    """What a page task returns: the tables found, the pages rejected for a limit, and the pages
-    laid out like a table whose numbers could not be read."""
+    """What a page task returns: the tables found, the pages rejected for a limit, the pages
+    laid out like a table whose numbers could not be read, and every page's plain text (the
+    serve stage reads headings from it instead of opening each page a second time)."""
 
     tables: list[PageTable] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "page 3: <the limit it broke>"
     warnings: list[str] = field(default_factory=list)  # "page 3: <what was not read>"
+    texts: dict[int, str] = field(default_factory=dict)  # by 1-based page; none past a limit
 
 
 def read_pages(
@@ -56,7 +58,8 @@ def read_pages(
             try:
                 content.check(index)
                 with page_time_limit(index + 1, limits):
-                    layout = read_page(document, index, limits=limits)
+                    text, layout = read_page_and_text(document, index, limits=limits)
+                    read.texts[index + 1] = text
                     if layout is not None and layout.unreadable_numbers:
                         read.warnings.append(f"page {index + 1}: {UNREADABLE_NUMBERS}")
                     elif layout is not None:

@@ -81,6 +81,9 @@ class RunContext:
     hashes: dict[str, str] = field(default_factory=dict)  # by printable file name
     rejected_documents: set[str] = field(default_factory=set)
     noted: set[str] = field(default_factory=set)  # documents with pages rejected or warned of
+    # Page texts the extract workers read this run, by document id then 1-based page: the serve
+    # stage takes its headings from them instead of reading every page again.
+    page_texts: dict[str, dict[int, str]] = field(default_factory=dict)
     # The one deliberate overlap: a gate the next stage runs in a thread beside its own work.
     beside: Callable[[], GateResult] | None = None
 
@@ -108,11 +111,13 @@ class RunContext:
 
     def note_pages(self, document_id: str, file_name: str, read: PagesRead) -> None:
         """Pages over a resource limit (rejected) and pages whose numbers could not be read
-        (warnings), each named in the report as "page 3: <why>"."""
+        (warnings), each named in the report as "page 3: <why>"; the page texts, kept for the
+        serve stage."""
         if read.rejected or read.warnings:
             self.noted.add(document_id)
         self.report.rejected += [{"file": file_name, "reason": page} for page in read.rejected]
         self.report.warnings += [{"file": file_name, "warning": page} for page in read.warnings]
+        self.page_texts[document_id] = read.texts
 
     def record(self, result: GateResult) -> None:
         """A gate's verdict: its failed tables are quarantined, its failed documents rejected."""

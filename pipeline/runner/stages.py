@@ -161,6 +161,7 @@ def _extract_pages(todo: list[Any], context: RunContext) -> dict[str, PagesRead]
             [table for chunk in chunks for table in chunk.tables],
             [page for chunk in chunks for page in chunk.rejected],
             [page for chunk in chunks for page in chunk.warnings],
+            {page: text for chunk in chunks for page, text in chunk.texts.items()},
         )
         start += len(doc_tasks)
     return found
@@ -238,18 +239,23 @@ def hold_back(
 
 def _document_texts(documents: pd.DataFrame, context: RunContext) -> dict[str, DocumentText]:
     """Each document's headings, municipality and status, from the cache where this version has
-    them (reading every page's text costs about 10 ms a page)."""
-    from pipeline.serve.headings import read_document_text
+    them, else from the page texts the extract workers read this run, else (extraction came from
+    its cache) from the PDF (about 10 ms a page)."""
+    from pipeline.serve.headings import document_text, pdf_page_texts
 
     texts = {}
-    for doc in documents.itertuples(index=False):
+    rows: list[Any] = list(documents.itertuples(index=False))
+    for doc in rows:
         document_id = str(doc.document_id)
         key = context.cache_key(str(doc.sha256))
         text = context.cache.load("serve", document_id, key, DocumentText)
         if text is None:
             title = doc.title if isinstance(doc.title, str) else None
             path: Any = doc.path  # bytes or str: names that are not UTF-8 stay as they are
-            text = read_document_text(Path(os.fsdecode(path)), title, context.options.limits)
+            pages = context.page_texts.get(document_id) or pdf_page_texts(
+                Path(os.fsdecode(path)), int(doc.pages), context.options.limits
+            )
+            text = document_text(pages, int(doc.pages), title)
             context.cache.save("serve", document_id, key, text)
         texts[document_id] = text
     return texts

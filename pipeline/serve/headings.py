@@ -1,8 +1,9 @@
 """What a document's running text says about its tables: the area heading each page sits under,
 the municipality and whether it is a proposal or adopted.
 
-The extract stage keeps tables, not prose; these facts are read here from each page's plain text
-(pypdfium2), once per document content and pipeline version (the stage cache).
+The extract stage keeps tables, not prose; its workers hand over each page's plain text (pypdfium2),
+and these facts are read here from it, once per document content and pipeline version (the stage
+cache). When extraction came from its cache, the text is read from the PDF again.
 """
 
 from __future__ import annotations
@@ -25,14 +26,20 @@ class DocumentText(NamedTuple):
     facts: pd.DataFrame  # one row: municipality, status
 
 
-def _page_lines(path: Path, limits: ResourceLimits) -> list[list[str]]:
-    """Every page's text lines, in reading order; none for a page over the content limit (the
-    extract stage rejects it; reading it here would inflate what the limit keeps out)."""
+def pdf_page_texts(path: Path, pages: int, limits: ResourceLimits) -> dict[int, str]:
+    """Every page's text by 1-based page, as the extract workers read it; empty for a page over
+    the content limit (the extract stage rejects it; reading it here would inflate what the limit
+    keeps out)."""
     with open_pdf(path) as pdf, ContentCheck(path, limits) as content:
-        return [
-            [line.strip() for line in content.page_text(pdf, index).splitlines()]
-            for index in range(len(pdf))
-        ]
+        return {index + 1: content.page_text(pdf, index) for index in range(pages)}
+
+
+def _page_lines(texts: dict[int, str], pages: int) -> list[list[str]]:
+    """Every page's text lines, in reading order; none for a page without text."""
+    return [
+        [line.strip() for line in texts.get(number, "").splitlines()]
+        for number in range(1, pages + 1)
+    ]
 
 
 def _areas(pages: list[list[str]]) -> pd.DataFrame:
@@ -63,8 +70,8 @@ def _status(title: str | None, pages: list[list[str]]) -> str | None:
     return None
 
 
-def read_document_text(path: Path, title: str | None, limits: ResourceLimits) -> DocumentText:
-    """Area headings, municipality and status of one PDF."""
-    pages = _page_lines(path, limits)
-    facts = pd.DataFrame([{"municipality": _municipality(pages), "status": _status(title, pages)}])
-    return DocumentText(_areas(pages), facts.astype("string"))
+def document_text(texts: dict[int, str], pages: int, title: str | None) -> DocumentText:
+    """Area headings, municipality and status of one PDF from its page texts (1-based pages)."""
+    lines = _page_lines(texts, pages)
+    facts = pd.DataFrame([{"municipality": _municipality(lines), "status": _status(title, lines)}])
+    return DocumentText(_areas(lines), facts.astype("string"))
