@@ -37,6 +37,13 @@ def sample_figures(r: Result) -> Result:
         figures["cold_wall_seconds"] = r["cold"]["wall_seconds"]
         figures["cold_run_seconds"] = r["cold"]["run_seconds"]
         figures["gates_share"] = stages.get("gates", 0.0) / r["cold"]["run_seconds"]
+        baseline = r.get("cold_without_gates", {})
+        if "error" not in baseline and "run_seconds" in baseline:
+            # what the gates add to the wall time: the ingest gate's clock above also counts
+            # its thread beside the extraction, which overlaps the page workers
+            added = r["cold"]["run_seconds"] - baseline["run_seconds"]
+            figures["gates_added_seconds"] = added
+            figures["gates_added_share"] = added / r["cold"]["run_seconds"]
     for key in ("warm", "touched", "changed"):
         if "error" not in r[key]:
             figures[f"{key}_wall_seconds"] = r[key]["wall_seconds"]

@@ -72,15 +72,22 @@ class Steps:
         return result
 
     def pipeline(
-        self, label: str, raw: Path, out: Path, workers: int, stage: str = "serve"
+        self,
+        label: str,
+        raw: Path,
+        out: Path,
+        workers: int,
+        stage: str = "serve",
+        gates: bool = True,
     ) -> Result:
-        """A `pipeline run` from `raw` into `out`, up to `stage`."""
+        """A `pipeline run` from `raw` into `out`, up to `stage`, with or without its gates."""
         job = {
             "kind": "pipeline",
             "raw": str(raw),
             "out": str(out),
             "workers": workers,
             "stage": stage,
+            "gates": gates,
         }
         return self.spawn(label, job)
 
@@ -130,6 +137,13 @@ class Steps:
                 workers,
                 stage="parse",
             )
+        self.results["cold_without_gates"] = self.pipeline(
+            f"(f) cold without gates, {workers} workers",
+            samples,
+            self.work / "out-samples-no-gates",
+            workers,
+            gates=False,
+        )
         files = [str(p) for p in sorted(samples.glob("*.pdf"))]
         self.results["extract_parse"] = self.spawn(
             f"(a) extract+parse alone, {workers} workers",
