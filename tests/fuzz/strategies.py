@@ -215,6 +215,9 @@ def tables(
 def _cells(
     draw: Draw, cols: tuple[Column, ...], style: NumberStyle, magnitude: int, blank_share: int
 ) -> tuple[Cell, ...]:
+    """A line item's cells. One whose every number came out blank prints a zero in its first
+    amount column: a labelled row that prints no number at all reads as a heading, to a reader
+    as to the gates' sum rule (real tables print 0 or - on an empty line)."""
     cells = []
     for column in cols:
         if not column.numeric:
@@ -225,6 +228,9 @@ def _cells(
             cells.append(format_number(_value(draw, 200, 1), style, percent=True, decimals=1))
         else:
             cells.append(format_number(_value(draw, magnitude, style.decimals), style))
+    amounts = [i for i, column in enumerate(cols) if column.numeric and not column.percent]
+    if amounts and all(cell.value is None for cell in cells):
+        cells[amounts[0]] = format_number(Decimal(0).scaleb(-style.decimals), style)
     return tuple(cells)
 
 

@@ -4,8 +4,9 @@
 
 Prints numeric-cell recall, precision and column-label accuracy per producer and per feature
 (each table's flags are in its truth file), and counts glued values: published numbers made of
-the digits of two truth cells. The pipeline is used only through its CLI, so the figures mean
-the same whatever the extractor does inside.
+the digits of two truth cells, and the gates' alarms on these clean tables: tables quarantined,
+rows held back and warnings, by check (see `alarms.py`). The pipeline is used only through its
+CLI, so the figures mean the same whatever the extractor does inside.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import itertools
 import pandas as pd
 
 from pipeline.tools.evaluate import Figures, load_cells, score_document
+from tests.fuzz.alarms import Alarms, read_alarms, report_alarms
 from tests.fuzz.build import build
 from tests.fuzz.model import Document
 from tests.fuzz.producers import PRODUCERS
@@ -50,6 +52,7 @@ class ProducerResult:
     figures: Figures = field(default_factory=Figures)
     features: dict[str, Figures] = field(default_factory=dict)
     glued: list[dict[str, Any]] = field(default_factory=list)
+    alarms: Alarms = field(default_factory=Alarms)
     tables: list[dict[str, Any]] = field(default_factory=list)  # per-table figures and flags
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -200,6 +203,7 @@ def sweep_producer(
     total = scores["total"]
     result.figures = Figures(**{k: total[k] for k in Figures.__dataclass_fields__})
     score_tables(truths, load_cells(out / "current" / "cells"), result)
+    result.alarms = read_alarms(out)
     return result
 
 
@@ -219,6 +223,7 @@ def report(results: list[ProducerResult]) -> str:
             f"{f.found_cells:>6}/{f.truth_cells:<6} {_pct(f.recall):>7} "
             f"{_pct(f.precision)} {_pct(f.column_label_accuracy)} {len(r.glued):>5}"
         )
+    lines += ["", report_alarms([(r.producer, r.figures.tables, r.alarms) for r in results])]
     features = sorted({name for r in results for name in r.features})
     head = "".join(f" {r.producer[:10]:>21}" for r in results)
     lines += [
@@ -294,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                             "figures": r.figures.to_dict(),
                             "seconds": r.seconds,
                             "glued": r.glued,
+                            "alarms": r.alarms.to_dict(),
                             "features": {k: v.to_dict() for k, v in sorted(r.features.items())},
                             "tables": r.tables,
                         }
