@@ -153,8 +153,10 @@ def header_labels(
             if phrase.x1 <= columns[0].x0 - settings.align_em * phrase.size:
                 stub.append(phrase.text)
                 continue
-            targets = _rule_span(phrase, columns, rules, settings) or _spanned_columns(
-                phrase, cells, columns, label_x1, settings
+            targets = (
+                _rule_span(phrase, columns, rules, settings)
+                or _ruled_cell_span(phrase, columns, rules, settings)
+                or _spanned_columns(phrase, cells, columns, label_x1, settings)
             )
             for index in targets:
                 labels[index].append(phrase.text)
@@ -183,6 +185,28 @@ def _rule_span(
             if len(inside) > 1:
                 return inside
     return []
+
+
+def _ruled_cell_span(
+    phrase: Phrase, columns: list[Column], rules: list[Rule], settings: ExtractionSettings
+) -> list[int]:
+    """Columns inside the ruled cell a header phrase stands in: between the nearest vertical
+    rules left and right of it at its height (a grid draws every header cell). Where rules say
+    it, they settle the span; centring cannot tell a group from a wider one around it."""
+    slack = settings.rule_slack_pt
+    beside = [
+        rule
+        for rule in rules
+        if not rule.horizontal
+        and rule.top <= phrase.top + slack
+        and rule.bottom >= phrase.bottom - slack
+    ]
+    left = max((rule.x1 for rule in beside if rule.x1 <= phrase.x0 + slack), default=None)
+    right = min((rule.x0 for rule in beside if rule.x0 >= phrase.x1 - slack), default=None)
+    if left is None or right is None:
+        return []
+    inside = [i for i, c in enumerate(columns) if c.x0 >= left - slack and c.x1 <= right + slack]
+    return inside if len(inside) > 1 else []
 
 
 def title_and_captions(

@@ -200,7 +200,7 @@ def _picture(
     """
     from PIL import ImageDraw
 
-    from pipeline.extract.pdf import open_pdf
+    from pipeline.extract.pdf import pixel_box, rendered_page
 
     table = frames.tables[frames.tables["table_id"] == table_id]
     document = frames.documents[frames.documents["document_id"] == failures[0].document_id]
@@ -220,14 +220,12 @@ def _picture(
         (cells["table_id"] == table_id) & cells["row_index"].isin(rows)
         & (cells["page"] == page_number)
     ]  # fmt: skip
-    scale = PICTURE_RESOLUTION / 72
-    with open_pdf(pdf_path) as pdf:
-        image = pdf[page_number - 1].render(scale=scale).to_pil().convert("RGB")
+    image, scale = rendered_page(pdf_path, page_number, PICTURE_RESOLUTION)
     x0, top, x1, bottom = (float(v) for v in box[list(_BOX)].to_numpy(dtype=float))
     draw = ImageDraw.Draw(image, "RGBA")
-    draw.rectangle(_pixels((x0, top, x1, bottom), scale), outline=(220, 30, 30, 255), width=2)
+    draw.rectangle(pixel_box((x0, top, x1, bottom), scale), outline=(220, 30, 30, 255), width=2)
     for cell_box in marked[list(_BOX)].to_numpy(dtype=float):
-        draw.rectangle(_pixels(tuple(cell_box), scale), fill=(240, 140, 0, 90))
+        draw.rectangle(pixel_box(tuple(cell_box), scale), fill=(240, 140, 0, 90))
     margin = PICTURE_MARGIN * scale
     region = (
         max(0, int(x0 * scale - margin)),
@@ -238,8 +236,3 @@ def _picture(
     name = f"{_slug(table_id)}.png"
     image.crop(region).save(out_dir / name)
     return name
-
-
-def _pixels(box: tuple[float, ...], scale: float) -> tuple[float, float, float, float]:
-    x0, top, x1, bottom = box
-    return (x0 * scale, top * scale, max(x0, x1) * scale, max(top, bottom) * scale)

@@ -1,7 +1,8 @@
 """The visual debugger: draw what the extractor found on a page, over the page itself.
 
 Red: a table's box. Blue: its value columns. Green: row labels. Orange: value cells.
-pdfplumber's PageImage does the drawing. Beside the PNG, a .txt says what the extractor saw:
+The page is drawn as displayed (rotation and crop box applied), the frame the boxes are in, so
+they land on their text on any producer's page. Beside the PNG, a .txt says what the extractor saw:
 the lines that looked like table rows, and which candidates it rejected or which numbers it
 withheld, by which rule; most useful on a page where nothing was found.
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pdfplumber
+from PIL import ImageDraw
 
 from pipeline.extract.layout import read_page
 from pipeline.extract.lines import PageTable, is_table_like
-from pipeline.extract.pdf import open_pdf
+from pipeline.extract.pdf import open_pdf, pixel_box, rendered_page
 from pipeline.extract.table import find_tables
 
 COLOURS = {
@@ -23,7 +24,6 @@ COLOURS = {
     "label": (30, 160, 60, 255),
     "cell": (240, 140, 0, 255),
 }
-NO_FILL = (0, 0, 0, 0)
 
 
 def explain_page(pdf_path: Path, page_number: int) -> tuple[list[PageTable], list[str]]:
@@ -48,27 +48,22 @@ def draw_page(pdf_path: Path, page_number: int, out_path: Path, resolution: int 
     """Write a PNG of page `page_number` (1-based) with the tables found on it drawn in, and
     the explanation beside it (same name, .txt)."""
     tables, notes = explain_page(pdf_path, page_number)
-    with pdfplumber.open(pdf_path) as pdf:
-        page = pdf.pages[page_number - 1]
-        image = page.to_image(resolution=resolution)
-        for table in tables:
-            image.draw_rect(
-                (table.x0, table.top, table.x1, table.bottom), fill=NO_FILL, stroke=COLOURS["table"]
-            )
-            for column in table.columns:
-                image.draw_rect(
-                    (column.x0, table.top, column.x1, table.bottom),
-                    fill=COLOURS["column"],
-                    stroke_width=0,
-                )
-            for row in table.rows:
-                for part in row.label_parts:
-                    box = (part.x0, part.top, part.x1, part.bottom)
-                    image.draw_rect(box, fill=NO_FILL, stroke=COLOURS["label"])
-                for cell in row.cells.values():
-                    box = (cell.x0, cell.top, cell.x1, cell.bottom)
-                    image.draw_rect(box, fill=NO_FILL, stroke=COLOURS["cell"])
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(out_path)
+    image, scale = rendered_page(pdf_path, page_number, resolution)
+    draw = ImageDraw.Draw(image, "RGBA")
+    for table in tables:
+        for column in table.columns:
+            box = (column.x0, table.top, column.x1, table.bottom)
+            draw.rectangle(pixel_box(box, scale), fill=COLOURS["column"])
+        box = (table.x0, table.top, table.x1, table.bottom)
+        draw.rectangle(pixel_box(box, scale), outline=COLOURS["table"])
+        for row in table.rows:
+            for part in row.label_parts:
+                box = (part.x0, part.top, part.x1, part.bottom)
+                draw.rectangle(pixel_box(box, scale), outline=COLOURS["label"])
+            for cell in row.cells.values():
+                box = (cell.x0, cell.top, cell.x1, cell.bottom)
+                draw.rectangle(pixel_box(box, scale), outline=COLOURS["cell"])
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(out_path)
     out_path.with_suffix(".txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
     return out_path

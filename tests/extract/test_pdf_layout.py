@@ -74,3 +74,52 @@ def test_ligature_glyphs_do_not_split_words(tmp_path: Path) -> None:
         "Demografikompensasjon",
         "Effektivisering",
     ]
+
+
+# A grid table: "Økonomiplan" spans the two middle value columns in a ruled header cell, beside a
+# column with its own scenario and a text column that ends the table. Centring alone would take
+# the wider group around them (it is centred too); the cell's rules say which columns it spans.
+GRID_EDGES = (40.0, 200.0, 290.0, 380.0, 440.0, 500.0, 590.0)  # vertical rules, left to right
+GRID_HEADER = ("", "Regnskap 2024", "Oppr. budsjett 2025", "2026", "2027", "Kategori")
+GRID_ROWS = (
+    ("Renteutgifter", "1 200", "5 050", "-13 072", "4 100", "B – Bundet"),
+    ("Finansinntekter", "2 341", "2 400", "-128", "15 480", "S – Samlebevilgning"),
+    ("Utbytter", "90", "100", "176", "0", "F2 – Forprosjekt"),
+)
+
+
+def _grid_pdf(path: Path) -> Path:
+    canvas = Canvas(str(path))
+    canvas.setLineWidth(0.5)
+    top, pitch = 720.0, 16.0
+    bottoms = [top - pitch * (i + 1) for i in range(len(GRID_ROWS) + 2)]
+    for y in (top, *bottoms):
+        canvas.line(GRID_EDGES[0], y, GRID_EDGES[-1], y)
+    for index, x in enumerate(GRID_EDGES):
+        spanned = index == 4  # no rule between 2026 and 2027 in the spanning cell's row
+        canvas.line(x, bottoms[0] if spanned else top, x, bottoms[-1])
+    canvas.setFont("Helvetica-Bold", 8)
+    canvas.drawCentredString((GRID_EDGES[3] + GRID_EDGES[5]) / 2, top - 11, "Økonomiplan")
+    for row_index, row in enumerate((GRID_HEADER, *GRID_ROWS)):
+        y = bottoms[row_index + 1] + 5  # under the spanning cell's row
+        canvas.setFont("Helvetica-Bold" if row_index == 0 else "Helvetica", 8)
+        canvas.drawString(GRID_EDGES[0] + 3, y, row[0])
+        for column, text in enumerate(row[1:-1], start=1):
+            canvas.drawRightString(GRID_EDGES[column + 1] - 3, y, text)
+        canvas.drawString(GRID_EDGES[-2] + 3, y, row[-1])
+    canvas.save()
+    return path
+
+
+def test_a_spanning_header_spans_the_columns_of_its_ruled_cell(tmp_path: Path) -> None:
+    with open_pdf(_grid_pdf(tmp_path / "grid.pdf")) as document:
+        layout = read_page(document, 0)
+    assert layout is not None
+    (table,) = find_tables(layout)
+    assert [" ".join(texts) for texts in table.header] == [
+        "Regnskap 2024",
+        "Oppr. budsjett 2025",
+        "Økonomiplan 2026",
+        "Økonomiplan 2027",
+        "Kategori",
+    ]
