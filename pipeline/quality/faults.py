@@ -210,9 +210,10 @@ def statutory_pages(path: Path, document_id: str, kind: str) -> tuple[list[int],
     return pages, read, run_stages(path, document_id, kind, read)
 
 
-def _probed(cells: pd.DataFrame, at: pd.Series) -> pd.DataFrame:
-    """The cells with those `at` moved by `_PROBE`: which identities read them."""
-    return cells.assign(value=cells["value"].where(~at, cells["value"] + _PROBE))
+def _probed(cells: pd.DataFrame, at: pd.Series, by: float = _PROBE) -> pd.DataFrame:
+    """The cells with those `at` moved by `by`: which identities read them (moved by `_PROBE`), or
+    which a change by `by` makes fail."""
+    return cells.assign(value=cells["value"].where(~at, cells["value"] + by))
 
 
 def _compared_tables(stages: Stages, statutory: set[str]) -> set[str]:
@@ -241,6 +242,7 @@ class Trial:
     before: str
     after: str
     covered: bool  # the changed cell takes part in an identity
+    beyond_rounding: bool  # covered, and changed by more than some identity's rounding tolerance
     caught: bool
 
 
@@ -252,9 +254,13 @@ def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def _names(failure: Failure, table_id: str, row_index: int, label: str) -> bool:
-    """A failure names the changed cell's row: as its own row, or as one of its terms (a term in
-    another table's equality names this table and row in its description)."""
+    """A failure names the changed cell's row: as its own row, as one of its terms (a term in
+    another table's equality names this table and row in its description), or as part of its table
+    when the failure is about the table as a whole (no row, no other table: a missing line or
+    column), which holds back every row of it."""
     if failure.table_id == table_id and failure.row_index == row_index:
+        return True
+    if failure.table_id == table_id and failure.row_index is None and not failure.related_table_id:
         return True
     return any(f"{table_id} p" in t and f"{label!r}" in t for t in failure.terms)
 
@@ -282,6 +288,12 @@ class Sweep:
     @property
     def covered_catch_rate(self) -> float:
         return _share(self.covered)
+
+    @property
+    def beyond_rounding(self) -> list[Trial]:
+        """The covered trials whose actual change makes some identity fail: those a gate can catch
+        at all, since a change within every reading identity's rounding looks like rounding."""
+        return [t for t in self.trials if t.beyond_rounding]
 
 
 def _share(trials: list[Trial]) -> float:
@@ -326,6 +338,8 @@ def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | N
     cell = changed.iloc[0]
     table_id, row_index, label = str(cell["table_id"]), int(cell["row_index"]), cell["row_label"]
     column_index = int(cell["column_index"])
+    where = (baseline, table_id, row_index, column_index, label)
+    covered = _takes_part(*where)
     caught = (table_id, row_index) in after.held_rows or (
         table_id in after.held_tables
         and any(_names(f, table_id, row_index, label) for f in after.failures)
@@ -338,14 +352,25 @@ def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | N
         label,
         cell["value_text"],
         cell["value_text_after"],
-        _takes_part(baseline, table_id, row_index, column_index, label),
+        covered,
+        covered and _takes_part(*where, _moved(cell)),
         caught,
     )
 
 
-def _takes_part(baseline: Stages, table_id: str, row_index: int, column: int, label: str) -> bool:
+def _moved(cell: pd.Series) -> float:
+    """How far the change moved the cell's number; `_PROBE` when it no longer prints a number."""
+    if pd.isna(cell["value"]) or pd.isna(cell["value_after"]):
+        return _PROBE
+    return float(cell["value_after"]) - float(cell["value"])
+
+
+def _takes_part(
+    baseline: Stages, table_id: str, row_index: int, column: int, label: str, by: float = _PROBE
+) -> bool:
     """Whether some blocking identity reads this cell: the unmodified cells with this one moved by
-    `_PROBE` make an identity fail that names its row (the gates' own arithmetic decides)."""
+    `by` (`_PROBE`: as far as any change can go) make an identity fail that names its row (the
+    gates' own arithmetic decides)."""
     cells = baseline.cells
     at = (
         (cells["table_id"] == table_id)
@@ -354,7 +379,7 @@ def _takes_part(baseline: Stages, table_id: str, row_index: int, column: int, la
     )
     return any(
         f.severity == "error" and _names(f, table_id, row_index, label)
-        for f in check_identities(_probed(cells, at), baseline.documents)
+        for f in check_identities(_probed(cells, at, by), baseline.documents)
     )
 
 
@@ -375,16 +400,27 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{path.name}: {len(result.trials)} changes in {len(result.clean_tables)} clean "
             f"statutory tables, caught {_figure(result.trials)}; in cells an identity reads: "
-            f"{_figure(result.covered)}; {result.outside} landed elsewhere; failing unmodified: "
+            f"{_figure(result.covered)}; beyond rounding: {_figure(result.beyond_rounding)}; "
+            f"{result.outside} landed elsewhere; failing unmodified: "
             f"{sorted(result.unclean_tables) or 'none'}"
         )
         for t in result.trials:
             if not t.caught:
+                note = (
+                    ""
+                    if t.beyond_rounding
+                    else " (within rounding)"
+                    if t.covered
+                    else " (in no identity)"
+                )
                 print(f"  missed: {t.table_id} row {t.row_index} {t.row_label!r}: "
-                      f"{t.before} -> {t.after}"
-                      f"{'' if t.covered else ' (in no identity)'}")  # fmt: skip
+                      f"{t.before} -> {t.after}{note}")  # fmt: skip
     covered = [t for t in everything if t.covered]
-    print(f"total: caught {_figure(everything)}; in cells an identity reads: {_figure(covered)}")
+    beyond = [t for t in everything if t.beyond_rounding]
+    print(
+        f"total: caught {_figure(everything)}; in cells an identity reads: {_figure(covered)}; "
+        f"beyond rounding: {_figure(beyond)}"
+    )
     return 0
 
 
