@@ -60,6 +60,57 @@ def _select_columns(grid: Grid, selector: dict[str, Any], target: int | None) ->
     return candidates if len(candidates) == 1 else []
 
 
+def _target_columns(grid: Grid, identity: dict[str, Any]) -> list[int]:
+    """Every column a column or ratio identity computes (its target selector, any year)."""
+    return _select_columns(grid, {**identity["target"], "year": "any"}, None)
+
+
+def _term_selectors(identity: dict[str, Any]) -> list[dict[str, Any]]:
+    """The selectors of the columns a column or ratio identity computes its target from."""
+    if identity["kind"] == "ratio":
+        return [identity["numerator"], identity["denominator"]]
+    return list(identity["terms"])
+
+
+def _missing_columns(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
+    """A column or ratio identity that finds no columns to read, reported instead of skipped.
+
+    The catalog says which columns its table prints; a recognised table without them was read
+    wrong (a header taken for a body row leaves the columns labelled by the text above, with no
+    measure and no year), and its identity would pass by having nothing to compare. An identity
+    marked `optional` may find no target column (a variant printed without it); a target column
+    found without the columns it is computed from is a misreading all the same."""
+    targets = _target_columns(grid, identity)
+    if targets:
+        wanted = [
+            f"{selector} for column {grid.columns[target].label!r}"
+            for target in targets
+            for selector in _term_selectors(identity)
+            if not _select_columns(grid, selector, target)
+        ]
+    elif identity.get("optional"):
+        return []
+    else:
+        wanted = [f"{identity['target']} to compute"]
+    if not wanted:
+        return []
+    found = "; ".join(
+        f"{col.label!r} (measure {col.measure}, year {col.year})"
+        for col in dict.fromkeys(grid.columns.values())
+    )
+    return [
+        Failure(
+            check="catalog_column_missing",
+            severity=identity["severity"],
+            document_id=grid.document_id,
+            table_id=grid.table_id,
+            page=min(grid.pages.values(), default=None),
+            message=f"{grid.canonical} identity {identity['name']} cannot be evaluated: expected "
+            f"a column {', '.join(wanted)}; found {found or 'no columns'}",
+        )
+    ]
+
+
 def _row_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
     if identity["target"] not in grid.lines:
         return []
@@ -89,7 +140,7 @@ def _column_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
 
 def _column_reading(grid: Grid, identity: dict[str, Any], flip: float) -> list[Failure]:
     failures = []
-    for target_column in _select_columns(grid, {**identity["target"], "year": "any"}, None):
+    for target_column in _target_columns(grid, identity):
         term_columns = [
             (flip * float(selector.get("sign", 1)), column)
             for selector in identity["terms"]
@@ -112,7 +163,7 @@ def _ratio_identity(grid: Grid, identity: dict[str, Any]) -> list[Failure]:
     number is only known to within its rounding, so the row fails when no numerator and
     denominator within their rounding give a quotient that rounds to the printed percentage."""
     failures = []
-    for target in _select_columns(grid, {**identity["target"], "year": "any"}, None):
+    for target in _target_columns(grid, identity):
         numerators = _select_columns(grid, identity["numerator"], target)
         denominators = _select_columns(grid, identity["denominator"], target)
         if len(numerators) != 1 or len(denominators) != 1:
@@ -226,9 +277,9 @@ def table_identities(grid: Grid) -> list[Failure]:
         if identity["kind"] == "rows":
             failures += _row_identity(grid, identity)
         elif identity["kind"] == "columns":
-            failures += _column_identity(grid, identity)
+            failures += _missing_columns(grid, identity) + _column_identity(grid, identity)
         elif identity["kind"] == "ratio":
-            failures += _ratio_identity(grid, identity)
+            failures += _missing_columns(grid, identity) + _ratio_identity(grid, identity)
         else:
             failures += generic_sums(grid, identity["name"], identity["severity"])
     return failures

@@ -9,10 +9,20 @@ from pathlib import Path
 
 import pikepdf
 
-from pipeline.quality.faults import DIGITS, digit_sites, sweep, tampered
+from pipeline.quality.faults import (
+    DIGITS,
+    Stages,
+    _names,
+    _takes_part,
+    digit_sites,
+    sweep,
+    tampered,
+)
+from pipeline.quality.grids import Failure
 from pipeline.runner import RunReport
 
 from project import RAW_DIR
+from truthcells import REPORT, _sample
 
 REPORT_PDF = RAW_DIR / "arsrapport-2020.pdf"
 TRIALS = 12  # about 2 s each: the sweep script runs hundreds
@@ -54,3 +64,26 @@ def test_no_arithmetic_alarm_on_any_published_table_of_the_samples(
     curate = next(gate for gate in report.gates if gate["gate"] == "curate")
     assert [f for f in curate["failures"] if f["severity"] == "error"] == []
     assert report.quarantined_tables == []
+
+
+def test_a_failure_about_the_whole_table_names_each_of_its_rows() -> None:
+    """A missing line or column holds back the whole table, every row of it; an equality with
+    another table names only the rows it lists, and another table's failure names none."""
+    table = f"{REPORT}:t0006"
+    whole = Failure("catalog_column_missing", "error", REPORT, table)
+    assert _names(whole, table, 3, "Bundne driftsfond")
+    assert not _names(whole, f"{REPORT}:t0001", 3, "Bundne driftsfond")
+    paired = Failure("x", "error", REPORT, table, related_table_id=f"{REPORT}:t0001")
+    assert not _names(paired, table, 3, "Bundne driftsfond")
+
+
+def test_a_change_within_rounding_is_covered_but_not_beyond_rounding() -> None:
+    """In the balance sheet a fund's year cell is read by the change column (two one-decimal
+    years: tolerance 0.15) and the funds' total (0.3); this row's change is exact as printed, so a
+    move by 0.1 satisfies both, by 1 neither; the probe always fails them."""
+    cells, tables, documents = _sample()
+    baseline = Stages(cells, tables, documents, [], set(), set())
+    where = (baseline, f"{REPORT}:t0006", 4, 0, "Ubundne investeringsfond")
+    assert _takes_part(*where)
+    assert not _takes_part(*where, 0.1)
+    assert _takes_part(*where, 1.0)

@@ -134,6 +134,56 @@ def test_changed_frame_of_a_herav_row_breaks_its_printed_percentage() -> None:
     assert ratios[0].expected == pytest.approx(100 * 1.2 / 7.1)
 
 
+def _header_read_as_body_row(cells: pd.DataFrame, table: str, paragraph: str) -> pd.DataFrame:
+    """The table as the extractor reads it when a header year no longer parses as a year (2019
+    printed as 2819): the header becomes the first body row and the columns take the paragraph
+    above as their labels, a year read from its text ("i 2020") for the first and none else."""
+    in_table = cells["table_id"] == table
+    body = cells[in_table].assign(row_index=cells.loc[in_table, "row_index"] + 1)
+    header = body[body["row_index"] == 1].assign(
+        row_index=0, row_label="Mill. kr.", value_text=["2819", "2020", "Endring"]
+    )
+    header["value"] = pd.to_numeric(header["value_text"], errors="coerce")
+    misread = pd.concat([header, body]).astype({"row_index": cells["row_index"].dtype})
+    misread["column_label"] = paragraph
+    first = misread["column_index"] == 0
+    misread["measure"] = misread["measure"].mask(misread["measure"].notna())
+    misread["year"] = misread["year"].mask(~first)
+    misread.loc[first, "year"] = 2020
+    return pd.concat([cells[~in_table], misread], ignore_index=True)
+
+
+def test_header_read_as_a_body_row_quarantines_the_table_whose_columns_are_gone() -> None:
+    """The balance sheet's change column is computed from its two year columns; with the header
+    read as a body row there is no change column and one "year", so its identity has nothing to
+    compare: that is a failure naming the table, not a pass."""
+    table = f"{REPORT}:t0006"
+    paragraph = (
+        "Gjeld til ikke-rentable investeringer svarte til 49 prosent av driftsinntektene i 2020."
+    )
+    result = curate(_header_read_as_body_row(sample_cells(), table, paragraph))
+    missing = [f for f in errors(result) if f.check == "catalog_column_missing"]
+    assert [(f.table_id, f.row_index) for f in missing] == [(table, None)]
+    assert "balanse_hovedtall identity endring_siste_ar" in missing[0].message
+    assert "{'measure': 'endring'}" in missing[0].message and paragraph in missing[0].message
+    assert result.failed_tables == {table}
+
+
+def test_an_optional_target_column_may_be_absent_but_never_its_terms() -> None:
+    """The plan-period sum of § 5-5 andre ledd is `optional` (the annual accounts print the table
+    without it): no sum column is no failure; a sum column without plan-year columns is."""
+    table = f"{BUDGET}:t0004"
+    cells = sample_cells()
+    sum_column = (cells["table_id"] == table) & cells["column_label"].str.startswith("Øk.plan Sum")
+    assert errors(curate(cells[~sum_column])) == []
+    plan_years = (cells["table_id"] == table) & (cells["measure"] == "okonomiplan") & ~sum_column
+    result = curate(cells.assign(measure=cells["measure"].where(~plan_years, None)))
+    missing = [f for f in errors(result) if f.check == "catalog_column_missing"]
+    assert [f.table_id for f in missing] == [table]
+    assert "for column 'Øk.plan Sum 2026-2029'" in missing[0].message
+    assert table in result.failed_tables
+
+
 def test_warnings_never_change_the_exit_status() -> None:
     """A broken "Sum ..." in a table outside the catalog is reported, holds nothing back, and a
     run whose gates found only that exits 0."""
