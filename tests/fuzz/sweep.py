@@ -36,7 +36,7 @@ import pandas as pd
 from pipeline.tools.evaluate import Figures, load_cells, score_document
 from tests.fuzz.build import build
 from tests.fuzz.model import Document
-from tests.fuzz.producers import PRODUCERS
+from tests.fuzz.producers import PRODUCERS, UNAVAILABLE
 from tests.fuzz.strategies import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(producers) - set(PRODUCERS)
     if unknown:
         parser.error(f"unknown producers {sorted(unknown)}; known: {sorted(PRODUCERS)}")
+    if cannot := [f"{p}: {UNAVAILABLE[p]}" for p in producers if p in UNAVAILABLE]:
+        parser.error("; ".join(cannot))
     documents = documents_for(args.tables_per_producer, args.seed)
     work = args.keep or Path(tempfile.mkdtemp(prefix="fuzz-sweep-"))
     try:
