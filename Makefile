@@ -45,7 +45,7 @@ bench: $(STAMP)
 # (extraction recall and precision per producer and feature) and fault injection into the
 # samples' statutory tables (the gates' catch rate and false alarms); and 50 SIGKILLs at random
 # points of a publication, each followed by a BI-style read of curated/current (issue 12).
-fuzz: $(STAMP)
+fuzz: $(STAMP) browser
 	$(BIN)/python -m tests.fuzz.sweep --tables-per-producer 300 --seed 1
 	$(BIN)/python -m pipeline.quality.faults raw/*.pdf --trials 200
 	PYTHONPATH=tests/support $(BIN)/python tests/support/kill_sweep.py --kills 50 --seed 1

@@ -1,7 +1,8 @@
 """One document, one producer -> a PDF and its truth file, the truth written from the model.
 
-Only the rows' pages come from the rendering (from the layout, or from WeasyPrint's own
-pagination); labels, columns, cells and values come from the same objects the producer drew.
+Only the rows' pages come from the rendering (from the layout, or from WeasyPrint's or
+Chromium's own pagination); labels, columns, cells and values come from the same objects the
+producer drew.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Three PDF producers that render the same model: reportlab's canvas and fpdf2 draw the shared
-layout (they differ in how they encode text, fonts and content streams), WeasyPrint lays the
-model out itself from HTML/CSS (its own spacing, line breaking of pages and text runs).
+"""Four PDF producers that render the same model: reportlab's canvas and fpdf2 draw the shared
+layout (they differ in how they encode text, fonts and content streams); WeasyPrint and
+Chromium's print to PDF (Skia's PDF backend, what "Save as PDF" and many web-to-PDF services
+write) lay the same HTML/CSS out themselves (their own spacing, page breaks and text runs).
 
 Each producer writes the PDF and returns every table row's 1-based page; nothing here decides
 what a table contains.
@@ -10,9 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+
+import pikepdf
+
+from tests.support.chromium import CHROMIUM, NEEDS_CHROMIUM, print_to_pdf
 
 from .layout import MARGIN, RUNNING, Fill, Layout, Line, Text, fitted_size, lay_out
 from .model import GEOMETRY, Cell, Column, Document, Row, Table, printed
@@ -91,6 +97,36 @@ def weasyprint(document: Document, path: Path) -> RowPages:
         name: number for number, page in enumerate(rendered.pages, 1) for name in page.anchors
     }
     rendered.write_pdf(str(path))
+    return _row_pages(document, anchor_pages, "WeasyPrint")
+
+
+def chromium(document: Document, path: Path) -> RowPages:
+    """Print the model's HTML/CSS to PDF with headless Chromium, one browser start per document.
+
+    Rows' pages come from the PDF's named destinations: Chromium writes one, on the page where
+    the element is laid out, for every element that an in-document link targets, so the HTML
+    carries a hidden link to every row."""
+    with tempfile.TemporaryDirectory(prefix="fuzz-chromium-") as folder:
+        html_file = Path(folder) / f"{path.stem}.html"
+        html_file.write_text(_html(document, row_links=True), encoding="utf-8")
+        print_to_pdf(html_file, path)
+    with pikepdf.open(path) as pdf:
+        numbers = {page.obj.objgen: number for number, page in enumerate(pdf.pages, 1)}
+        dests = pdf.Root.get("/Dests", pikepdf.Dictionary())
+        anchor_pages = {str(name)[1:]: numbers[dest[0].objgen] for name, dest in dests.items()}
+    return _row_pages(document, anchor_pages, "Chromium")
+
+
+def _row_pages(document: Document, anchor_pages: dict[str, int], engine: str) -> RowPages:
+    """Every table row's page from its anchor `t<table>r<row>` (section rows have none)."""
+    missing = [
+        f"t{t}r{r}"
+        for t, table in enumerate(document.tables)
+        for r, row in enumerate(table.rows)
+        if row.kind != "section" and f"t{t}r{r}" not in anchor_pages
+    ]
+    if missing:
+        raise RuntimeError(f"{engine} gave no page for rows {missing[:5]}")
     return [
         [
             None if row.kind == "section" else anchor_pages[f"t{t}r{r}"]
@@ -100,8 +136,8 @@ def weasyprint(document: Document, path: Path) -> RowPages:
     ]
 
 
-def weasyprint_model(document: Document) -> Document:
-    """WeasyPrint sets whole text runs with real spaces; it cannot draw glyph runs."""
+def html_model(document: Document) -> Document:
+    """HTML engines set whole text runs with real spaces; they cannot draw glyph runs."""
     return replace(document, glyph_runs=False, no_spaces=False)
 
 
@@ -109,8 +145,16 @@ PRODUCERS: dict[str, Producer] = {
     "reportlab": reportlab_canvas,
     "fpdf2": fpdf2,
     "weasyprint": weasyprint,
+    "chromium": chromium,
 }
-MODEL_FOR: dict[str, Callable[[Document], Document]] = {"weasyprint": weasyprint_model}
+MODEL_FOR: dict[str, Callable[[Document], Document]] = {
+    "weasyprint": html_model,
+    "chromium": html_model,
+}
+# Producers that need a program outside the virtualenv, when it is missing: why they cannot run.
+UNAVAILABLE: dict[str, str] = (
+    {} if CHROMIUM else {"chromium": f"Chromium is not installed: {NEEDS_CHROMIUM}"}
+)
 
 
 _CSS = """
@@ -144,7 +188,9 @@ tr {{ break-inside: avoid }}
 """
 
 
-def _html(document: Document) -> str:
+def _html(document: Document, row_links: bool = False) -> str:
+    """The document as one HTML page; `row_links` adds a hidden link to every row anchor (the
+    engine then writes each row as a PDF named destination)."""
     css = _CSS.format(
         page="A4 landscape" if document.landscape else "A4",
         margin=MARGIN,
@@ -155,6 +201,14 @@ def _html(document: Document) -> str:
         gap=0.5,
     )
     body = [_table_html(document, index, table) for index, table in enumerate(document.tables)]
+    if row_links:
+        links = "".join(
+            f"<a href='#t{t}r{r}'></a>"
+            for t, table in enumerate(document.tables)
+            for r, row in enumerate(table.rows)
+            if row.kind != "section"
+        )
+        body.insert(0, f"<div style='display:none'>{links}</div>")
     return (
         f"<html><head><meta charset='utf-8'><style>{css}</style></head><body>"
         + "".join(body)

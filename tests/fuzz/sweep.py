@@ -38,7 +38,7 @@ from pipeline.tools.evaluate import Figures, load_cells, score_document
 from tests.fuzz.alarms import Alarms, read_alarms, report_alarms
 from tests.fuzz.build import build
 from tests.fuzz.model import Document
-from tests.fuzz.producers import PRODUCERS
+from tests.fuzz.producers import PRODUCERS, UNAVAILABLE
 from tests.fuzz.strategies import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(producers) - set(PRODUCERS)
     if unknown:
         parser.error(f"unknown producers {sorted(unknown)}; known: {sorted(PRODUCERS)}")
+    if cannot := [f"{p}: {UNAVAILABLE[p]}" for p in producers if p in UNAVAILABLE]:
+        parser.error("; ".join(cannot))
     documents = documents_for(args.tables_per_producer, args.seed)
     work = args.keep or Path(tempfile.mkdtemp(prefix="fuzz-sweep-"))
     try:

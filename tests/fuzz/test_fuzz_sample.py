@@ -22,7 +22,7 @@ from tests.fuzz.alarms import Alarms, read_alarms
 from tests.fuzz.build import build
 from tests.fuzz.consistency import parse_cell, problems
 from tests.fuzz.model import Document
-from tests.fuzz.producers import PRODUCERS
+from tests.fuzz.producers import PRODUCERS, UNAVAILABLE
 from tests.fuzz.strategies import generate
 from tests.fuzz.sweep import glued_values, run_pipeline
 
@@ -33,13 +33,18 @@ TABLES_PER_PRODUCER = 10
 # (recall, precision, column-label accuracy) per producer on this sample. On 2026-12-01 the
 # pipeline reaches 1.00 / 1.00 / 1.00 for every producer here, and in the 300-table sweep at
 # least 0.99 recall and precision (column labels 0.97 on WeasyPrint): the floors are those sweep
-# figures, so one unlucky cell in this small sample does not fail the build.
+# figures, so one unlucky cell in this small sample does not fail the build. Chromium (added
+# 2026-12-01) reaches 0.994 / 1.00 / 1.00 here (3 cells of one wrapped row lost) but only 0.947
+# recall in a 100-table sweep: its floor is the issue's target, which this sample holds.
 FLOORS: dict[str, tuple[float, float, float]] = {
     "reportlab": (0.99, 0.99, 0.98),
     "fpdf2": (0.99, 0.99, 0.98),
     "weasyprint": (0.99, 0.99, 0.97),
+    "chromium": (0.99, 0.99, 0.97),
 }
 Sample = tuple[list[Path], Path, pd.DataFrame, Alarms]  # truths, PDFs, published cells, alarms
+# Producers this machine can run; the others' floor tests are skipped with the reason.
+AVAILABLE = [producer for producer in PRODUCERS if producer not in UNAVAILABLE]
 GLUED_CEILING = 0  # values made of two truth cells' digits: none may be published
 
 
@@ -64,7 +69,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     raw = tmp_path_factory.mktemp("fuzz-raw")
     out = tmp_path_factory.mktemp("fuzz-out")
     documents = _documents_in_a_fresh_interpreter()
-    truths = [build(document, producer, raw)[1] for producer in PRODUCERS for document in documents]
+    truths = [build(document, producer, raw)[1] for producer in AVAILABLE for document in documents]
     run_pipeline(raw, out, truths, workers=2)
     return truths, raw, load_cells(out / "current" / "cells"), read_alarms(out)
 
@@ -92,12 +97,18 @@ def test_truth_agrees_with_its_pdf(sample: Sample) -> None:
     """PDFs open, page counts match, values re-parse from the cells, every label and first
     number is on the page the truth names."""
     truths, raw, _, _ = sample
-    assert len(truths) == len(PRODUCERS) * len(_documents_in_a_fresh_interpreter())
+    assert len(truths) == len(AVAILABLE) * len(_documents_in_a_fresh_interpreter())
     found = [problem for path in truths for problem in problems(path, raw)]
     assert found == []
 
 
-@pytest.mark.parametrize("producer", sorted(PRODUCERS))
+@pytest.mark.parametrize(
+    "producer",
+    [
+        pytest.param(p, marks=pytest.mark.skipif(p in UNAVAILABLE, reason=UNAVAILABLE.get(p, "")))
+        for p in sorted(PRODUCERS)
+    ],
+)
 def test_extraction_holds_its_floor(producer: str, sample: Sample) -> None:
     truths, _, cells, _ = sample
     mine = [_truth(p) for p in truths if p.name.endswith(f"-{producer}.truth.json")]
