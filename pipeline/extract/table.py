@@ -346,6 +346,33 @@ def _fragment_kept(
     return True
 
 
+def _section_row_above(
+    page: PageLayout, above: list[TextLine], body: list[TextLine], settings: ExtractionSettings
+) -> list[TextLine]:
+    """A label-only line set like the body's rows directly over a table without a header, the
+    first text of its page: the table's first (section) row, not its title. A table continued
+    on a new page without its header often opens so ("Bymiljø og utbygging" over the sector's
+    rows); taken for a title it would stop the table from joining the part before it."""
+    first = body[0]
+    zone = settings.running_header_zone * page.height
+    opening = next((line for line in page.lines if line.bottom >= zone), None)
+    line = next((line for line in reversed(above) if line.bottom <= first.top), None)
+    if line is None or opening is None or line.top != opening.top:
+        return []
+    label, values = split_label(line)
+    labels = [part.x0 for row in body if (part := split_label(row)[0]) is not None]
+    return (
+        [line]
+        if label is not None
+        and not values
+        and labels
+        and abs(line.size - first.size) <= settings.size_change * first.size
+        and first.middle - line.middle <= 2 * settings.tight_pitch_em * first.size
+        and abs(label.x0 - min(labels)) <= settings.label_indent_em * first.size
+        else []
+    )
+
+
 def _table(
     page: PageLayout,
     body: list[TextLine],
@@ -375,6 +402,8 @@ def _table(
     if fragment and not _fragment_kept(page, body, above, settings, explain):
         return None
     labels, stub = header_labels(header, columns, page.rules, label_x1, settings)
+    if not header:
+        body = _section_row_above(page, above, body, settings) + body
     head_top = header[0].top if header else body[0].top
     title, captions = title_and_captions(
         [line for line in above if line.bottom <= head_top], head_top, page.height, settings
