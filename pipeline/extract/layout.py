@@ -38,6 +38,9 @@ from pipeline.parse.numbers import (
 )
 
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰*"
+# Characters a number continues with a digit after ("-14,3"): set one after the other, they are
+# one word even where a narrow digit's side bearings leave an ink gap like a word space.
+_BEFORE_DIGITS = MINUS_SIGNS + ",."
 _FOOTNOTE_MARK = re.compile(rf"^[0-9{SUPERSCRIPT_DIGITS}]{{1,2}}[,)]?$")
 _TEXT_LINE_BREAK = re.compile(r"[\r\n]+")
 # An amount with its thousands groups, or any other run of non-space characters. `\d` is a
@@ -190,7 +193,7 @@ def _words(
                 c_x0 - x1 > (soft_gap if spaced else gap) * size
                 and not (
                     char.isdigit()
-                    and chars[-1].isdigit()
+                    and (chars[-1].isdigit() or chars[-1] in _BEFORE_DIGITS)
                     and _advance_gap(raw, previous_index, index, frame) <= digit_gap * size
                 )
             )

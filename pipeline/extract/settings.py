@@ -21,7 +21,8 @@ class ExtractionSettings:
     """Where pdfium generates a space from a glyph gap, the gap must exceed this to end a word:
     ink-box gaps between letters stay below it, kerned pairs and ligatures too."""
     digit_advance_gap_em: float = 0.1
-    """Between two digits, only a gap wider than this between their advance boxes ends a word:
+    """Before a digit (after a digit, a minus sign or a decimal comma), only a gap wider than
+    this between their advance boxes ends a word:
     a narrow digit's ink box ("1") leaves side bearings as wide as a word space, while digits
     of one group are set edge to edge and a thousands gap is a space's width (~0.25 em)."""
     word_overlap_em: float = 0.5
