@@ -8,9 +8,13 @@ reproducible and a failing document can be regenerated from its name.
 from __future__ import annotations
 
 import itertools
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -354,3 +358,19 @@ def generate(count: int, seed: int, prefix: str = "fuzz") -> list[Document]:
             seen.add(document)
             found.append(replace(document, name=f"{prefix}-s{seed}-{len(found) + 1:04d}"))
     return found
+
+
+def drawn_fresh(expression: str) -> list[Document]:
+    """The documents `expression` draws (`generate(...)` or the sweep's `documents_for(...)`),
+    drawn in a new interpreter where no other test has used Hypothesis: in one pytest session,
+    earlier Hypothesis tests change what a seeded draw returns, and tests that keep figures for
+    exact documents need those documents."""
+    code = (
+        "import pickle, sys; from tests.fuzz.strategies import generate; "
+        "from tests.fuzz.sweep import documents_for; "
+        f"sys.stdout.buffer.write(pickle.dumps({expression}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    drawn = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, check=True)
+    documents: list[Document] = pickle.loads(drawn.stdout)
+    return documents

@@ -8,9 +8,6 @@ sweep (`make fuzz`, 300 tables per producer) reaches, so a regression below them
 from __future__ import annotations
 
 import json
-import pickle
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +20,8 @@ from tests.fuzz.build import build
 from tests.fuzz.consistency import parse_cell, problems
 from tests.fuzz.model import Document
 from tests.fuzz.producers import PRODUCERS, UNAVAILABLE
-from tests.fuzz.strategies import generate
+from tests.fuzz.strategies import drawn_fresh, generate
 from tests.fuzz.sweep import glued_values, run_pipeline
-
-from project import ROOT
 
 SEED = 7
 TABLES_PER_PRODUCER = 10
@@ -48,19 +43,9 @@ AVAILABLE = [producer for producer in PRODUCERS if producer not in UNAVAILABLE]
 GLUED_CEILING = 0  # values made of two truth cells' digits: none may be published
 
 
-def _documents_in_a_fresh_interpreter() -> list[Document]:
-    """The sample's documents, drawn where no other test has used Hypothesis before: in one
-    session, earlier Hypothesis tests change what a seeded draw returns, and the floors below
-    are for this exact sample."""
-    code = (
-        "import pickle, sys; from tests.fuzz.sweep import documents_for; "
-        f"sys.stdout.buffer.write(pickle.dumps(documents_for({TABLES_PER_PRODUCER}, {SEED})))"
-    )
-    drawn = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    documents: list[Document] = pickle.loads(drawn)
-    return documents
+def _sample_documents() -> list[Document]:
+    """The sample's documents; the floors below are for this exact sample."""
+    return drawn_fresh(f"documents_for({TABLES_PER_PRODUCER}, {SEED})")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +53,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     """Every producer's PDFs of the sample in one raw folder, run once through the pipeline."""
     raw = tmp_path_factory.mktemp("fuzz-raw")
     out = tmp_path_factory.mktemp("fuzz-out")
-    documents = _documents_in_a_fresh_interpreter()
+    documents = _sample_documents()
     truths = [build(document, producer, raw)[1] for producer in AVAILABLE for document in documents]
     run_pipeline(raw, out, truths, workers=2)
     return truths, raw, load_cells(out / "current" / "cells"), read_alarms(out)
@@ -97,7 +82,7 @@ def test_truth_agrees_with_its_pdf(sample: Sample) -> None:
     """PDFs open, page counts match, values re-parse from the cells, every label and first
     number is on the page the truth names."""
     truths, raw, _, _ = sample
-    assert len(truths) == len(AVAILABLE) * len(_documents_in_a_fresh_interpreter())
+    assert len(truths) == len(AVAILABLE) * len(_sample_documents())
     found = [problem for path in truths for problem in problems(path, raw)]
     assert found == []
 
