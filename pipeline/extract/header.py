@@ -83,6 +83,27 @@ def header_lines(
     return header[::-1]
 
 
+def with_blank_year_columns(
+    header: list[TextLine], columns: list[Column], settings: ExtractionSettings
+) -> list[Column]:
+    """The value columns, with a column under each header year that stands over none of them.
+
+    Where every other header year is right-aligned with its column, a year over a gap heads a
+    column its rows leave blank on this page (the rows before a page break may): a column
+    still, or its header would join a neighbour's ("2025 2026").
+    """
+    years = [word for line in header for word in line.words if is_year(word.text)]
+    over = [(w, c) for w in years for c in columns if min(w.x1, c.x1) - max(w.x0, c.x0) > 0]
+    aligned = len(over) >= 2 and all(
+        abs(w.x1 - c.x1) <= settings.align_em * w.size for w, c in over
+    )
+    if not aligned:
+        return columns
+    placed = {id(w) for w, _ in over}
+    blank = [Column(w.x0, w.x1) for w in years if id(w) not in placed]
+    return sorted([*columns, *blank], key=lambda column: column.x0)
+
+
 def _spanned_columns(
     phrase: Phrase,
     line_phrases: list[Phrase],

@@ -10,7 +10,13 @@ from __future__ import annotations
 import itertools
 import statistics
 
-from pipeline.extract.header import header_labels, header_lines, method, title_and_captions
+from pipeline.extract.header import (
+    header_labels,
+    header_lines,
+    method,
+    title_and_captions,
+    with_blank_year_columns,
+)
 from pipeline.extract.layout import PageLayout, Rule
 from pipeline.extract.lines import (
     LOWER_START,
@@ -393,6 +399,7 @@ def _table(
     )
     label_x1 = min(label_x1, columns[0].x0)
     header = header_lines(above, body, columns, page.rules, settings)
+    columns = with_blank_year_columns(header, columns, settings)
     # One line of numbers makes a table only under a header over two columns of numbers: a
     # line of prose with one figure in it has as many "columns" as words.
     numeric_columns = {

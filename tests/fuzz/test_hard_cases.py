@@ -20,6 +20,8 @@ HARD_CASES_DIR = DATA_DIR / "hard_cases"
 HARD_CASES = {
     "fuzz-s1-0030-chromium": "text drawn glyph by glyph on a page whose media box is far from "
     "(0, 0): '-14,3' and '19,1' split at the minus sign and the decimal comma",
+    "fuzz-s1-0044-chromium": "the rows before a page break leave two columns blank: their "
+    "header years joined the neighbours' columns ('2025 2026') and the table was quarantined",
     "fuzz-s1-0092-weasyprint": "a table continued on a new page without its header opens with "
     "a section row, taken for a title, so the two parts were not joined",
     "fuzz-s7-0006-weasyprint": "a spanning header in a ruled cell beside a text column: "
