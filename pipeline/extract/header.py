@@ -18,6 +18,12 @@ from pipeline.parse.numbers import is_year
 _UNIT_CAPTION = re.compile(r"\b(beløp|tall|mill|tusen|kroner|kr|prosent)\b|1 ?000|%", re.IGNORECASE)
 
 
+def _is_unit_caption(text: str, settings: ExtractionSettings) -> bool:
+    """A short line naming the unit ("Beløp i mill. kr", "prosent"); a header line of the
+    columns may name one too ("Endring i %"), but runs longer."""
+    return len(text) <= settings.caption_chars and bool(_UNIT_CAPTION.search(text))
+
+
 def _top_rule_between(
     rules: list[Rule], upper: TextLine, lower: TextLine, x0: float, x1: float, slack: float
 ) -> bool:
@@ -68,7 +74,7 @@ def header_lines(
             header.append(line)
             below = line
             continue
-        if len(line.phrases) == 1 and _UNIT_CAPTION.search(line.phrases[0].text):
+        if len(line.phrases) == 1 and _is_unit_caption(line.phrases[0].text, settings):
             break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
         if not over_values and below is body[0] and len(line.phrases) == 1:
             below = line  # a section row ("DRIFTSINNTEKTER") between the header and the body
@@ -246,7 +252,7 @@ def title_and_captions(
         ):
             break
         text = " ".join(p.text for p in line.phrases)
-        if len(text) <= settings.caption_chars and _UNIT_CAPTION.search(text) and not captions:
+        if _is_unit_caption(text, settings) and not captions:
             captions.append(text)
             bottom = line.top
             continue

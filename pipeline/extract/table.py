@@ -70,8 +70,8 @@ class _Block:
             and any(abs(span.x0 - first.x0) <= slack for span in self.spans)
         )
 
-    def _in_columns(self, phrase: Phrase) -> bool:
-        return any(phrase.x0 < span.x1 and span.x0 < phrase.x1 for span in self.spans)
+    def _in_one_column(self, phrase: Phrase) -> bool:
+        return sum(phrase.x0 < span.x1 and span.x0 < phrase.x1 for span in self.spans) == 1
 
     @property
     def last(self) -> TextLine:
@@ -100,10 +100,11 @@ class _Block:
             return False  # a header of years under a body: the next table begins
         if any(p.is_number for p in values):
             return True
-        # Text in the value area only in the columns, never in the gaps between them: a line of
-        # prose beside or under the table spreads its words across both.
+        # Text in the value area only in the columns, each phrase in one, never in the gaps
+        # between them: a line of prose beside or under the table spreads its words across
+        # both, and the next table's header ("Endring i") may stand over two.
         slack = settings.align_em * line.size
-        return all(p.x0 >= self.value_x0 - slack and self._in_columns(p) for p in values)
+        return all(p.x0 >= self.value_x0 - slack and self._in_one_column(p) for p in values)
 
     def add(self, line: TextLine) -> None:
         values = split_label(line)[1]
