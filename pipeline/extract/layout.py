@@ -57,6 +57,13 @@ class Word:
     bottom: float
     size: float
     font: int = 0  # pdfium's handle of the font the word starts in; 0 when unknown
+    baseline: float | None = None  # of its first character on the displayed page, when known
+
+    @property
+    def level(self) -> float:
+        """Where the word stands vertically: its baseline, which the words of one text line
+        share whatever their letters' ink (a ring on "å", a descender), else its middle."""
+        return self.baseline if self.baseline is not None else (self.top + self.bottom) / 2
 
 
 @dataclass(slots=True)
@@ -160,6 +167,11 @@ def _words(
     get_size = pdfium_c.FPDFText_GetFontSize
     is_generated = pdfium_c.FPDFText_IsGenerated
     get_object, get_font = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFTextObj_GetFont
+    get_origin, origin_x, origin_y = (
+        pdfium_c.FPDFText_GetCharOrigin,
+        ctypes.c_double(),
+        ctypes.c_double(),
+    )
     upright, x_origin, y_origin = frame.upright, frame.left, frame.top
     gap, overlap, size_change = settings.word_gap_em, settings.word_overlap_em, settings.size_change
     raised, soft_gap = settings.raised_digit_em, settings.generated_space_gap_em
@@ -168,12 +180,12 @@ def _words(
     spaced = False  # pdfium generated a space before this character
     words: list[Word] = []
     chars: list[str] = []
-    x0 = x1 = top = bottom = size = previous_bottom = previous_x0 = 0.0
+    x0 = x1 = top = bottom = size = previous_bottom = previous_x0 = baseline = 0.0
     font = 0
     for index, char in enumerate(text):
         if char.isspace():
             if chars and not is_generated(raw, index):
-                words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
+                words.append(Word("".join(chars), x0, x1, top, bottom, size, font, baseline))
                 chars = []
             spaced = True
             continue
@@ -201,7 +213,7 @@ def _words(
             or c_bottom < top
             or c_top > bottom
         ):
-            words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
+            words.append(Word("".join(chars), x0, x1, top, bottom, size, font, baseline))
             chars = []
         if chars:
             if c_x1 > x1:
@@ -213,6 +225,12 @@ def _words(
         else:
             x0, x1, top, bottom = c_x0, c_x1, c_top, c_bottom
             size = c_size if fresh else get_size(raw, index)
+            get_origin(raw, index, origin_x, origin_y)
+            baseline = (
+                y_origin - origin_y.value
+                if upright
+                else frame.box(origin_x.value, origin_x.value, origin_y.value, origin_y.value)[2]
+            )
             text_object = get_object(raw, index)
             font = (
                 ctypes.cast(get_font(text_object), ctypes.c_void_p).value or 0 if text_object else 0
@@ -220,7 +238,7 @@ def _words(
         chars.append(char)
         spaced, previous_index = False, index
     if chars:
-        words.append(Word("".join(chars), x0, x1, top, bottom, size, font))
+        words.append(Word("".join(chars), x0, x1, top, bottom, size, font, baseline))
     return words
 
 
@@ -285,33 +303,34 @@ def _is_superscript(mark: Word, neighbours: _Neighbours, settings: ExtractionSet
 def group_lines(words: list[Word], settings: ExtractionSettings = DEFAULT_SETTINGS) -> list[Line]:
     """Cluster words into text lines by vertical overlap, without footnote markers.
 
-    A word joins a line when its middle lies within the line's height and near the middle of
-    the words already on it: numbers centred between two tightly set label lines overlap
-    both, and would otherwise chain them into one line.
+    A word joins a line when its baseline is near those of the words already on it (a word
+    placed by its middle, its baseline unknown, must also lie within the line's height):
+    numbers centred between two tightly set label lines overlap both, and would otherwise
+    chain them into one line; a dash's thin ink box holds no other word's middle.
     """
     for word in words:
         word.text = word.text.rstrip(SUPERSCRIPT_DIGITS[:-1]) or word.text
     small = [w for w in words if _FOOTNOTE_MARK.match(w.text)]
     neighbours = _Neighbours(words, settings) if small else None
     marks = {id(w) for w in small if neighbours and _is_superscript(w, neighbours, settings)}
-    words = sorted((w for w in words if id(w) not in marks), key=lambda w: (w.top + w.bottom) / 2)
+    words = sorted((w for w in words if id(w) not in marks), key=lambda w: w.level)
     lines: list[Line] = []
-    middles = 0.0  # sum of the middles of the last line's words
+    levels = 0.0  # sum of the levels of the last line's words
     for word in words:
         middle = (word.top + word.bottom) / 2
         line = lines[-1] if lines else None
         if (
             line is not None
-            and line.top <= middle <= line.bottom
-            and abs(middle - middles / len(line.words)) <= settings.line_middle_em * word.size
+            and (word.baseline is not None or line.top <= middle <= line.bottom)
+            and abs(word.level - levels / len(line.words)) <= settings.line_middle_em * word.size
         ):
             line.words.append(word)
             line.top = min(line.top, word.top)
             line.bottom = max(line.bottom, word.bottom)
-            middles += middle
+            levels += word.level
         else:
             lines.append(Line([word], word.top, word.bottom))
-            middles = middle
+            levels = word.level
     for line in lines:
         line.words.sort(key=lambda w: w.x0)
     return lines

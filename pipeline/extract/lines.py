@@ -174,7 +174,16 @@ def _join_words(
             last.bottom = max(last.bottom, word.bottom)
         else:
             result.append(
-                Phrase(word.text, word.x0, word.x1, word.top, word.bottom, word.size, word.font)
+                Phrase(
+                    word.text,
+                    word.x0,
+                    word.x1,
+                    word.top,
+                    word.bottom,
+                    word.size,
+                    word.font,
+                    word.baseline,
+                )
             )
     return result
 
@@ -246,6 +255,7 @@ def _joined(parts: list[Phrase]) -> Phrase:
         max(p.bottom for p in parts),
         parts[0].size,
         parts[0].font,
+        parts[0].baseline,
     )
 
 

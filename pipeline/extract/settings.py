@@ -33,9 +33,10 @@ class ExtractionSettings:
     """A digit whose baseline is this much above the previous glyph may be a footnote mark."""
 
     line_middle_em: float = 0.3
-    """Words of one text line have their middles this close to the line's mean middle (words of
-    x-height and of cap height differ by ~0.15 em); numbers centred between two wrapped label
-    lines stand half a line pitch (>= 0.5 em) from either."""
+    """Words of one text line have their baselines this close to the line's mean baseline (the
+    same, but for a word whose baseline is unknown, placed by its middle: words of x-height and
+    of cap height differ by ~0.15 em); numbers centred between two wrapped label lines stand
+    half a line pitch (>= 0.5 em) from either."""
 
     # Footnote markers (layout.py)
     superscript_size: float = 0.9
