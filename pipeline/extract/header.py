@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.layout import Rule
+from pipeline.extract.layout import Rule, Word
 from pipeline.extract.lines import Column, Phrase, TextLine, column_of, header_phrases
 from pipeline.extract.settings import ExtractionSettings
 from pipeline.parse.numbers import is_year
@@ -99,15 +99,30 @@ def with_blank_year_columns(
     still, or its header would join a neighbour's ("2025 2026").
     """
     years = [word for line in header for word in line.words if is_year(word.text)]
-    over = [(w, c) for w in years for c in columns if min(w.x1, c.x1) - max(w.x0, c.x0) > 0]
-    aligned = len(over) >= 2 and all(
-        abs(w.x1 - c.x1) <= settings.align_em * w.size for w, c in over
-    )
-    if not aligned:
+    over = _years_over(years, columns)
+    if not right_aligned(over, settings):
         return columns
     placed = {id(w) for w, _ in over}
     blank = [Column(w.x0, w.x1) for w in years if id(w) not in placed]
     return sorted([*columns, *blank], key=lambda column: column.x0)
+
+
+def _years_over(years: list[Word], columns: list[Column]) -> list[tuple[Word, Column]]:
+    return [(w, c) for w in years for c in columns if min(w.x1, c.x1) - max(w.x0, c.x0) > 0]
+
+
+def right_aligned(over: list[tuple[Word, Column]], settings: ExtractionSettings) -> bool:
+    """Whether header years stand right-aligned over the columns they overlap, two at least:
+    then the header's years say where columns are."""
+    return len(over) >= 2 and all(abs(w.x1 - c.x1) <= settings.align_em * w.size for w, c in over)
+
+
+def headed_by_years(
+    years: list[Word], columns: list[Column], settings: ExtractionSettings
+) -> list[Column]:
+    """The columns header years stand right-aligned over, where the header is set so."""
+    over = _years_over(years, columns)
+    return [c for _, c in over] if right_aligned(over, settings) else []
 
 
 def _spanned_columns(

@@ -11,6 +11,7 @@ import itertools
 import statistics
 
 from pipeline.extract.header import (
+    headed_by_years,
     header_labels,
     header_lines,
     method,
@@ -131,8 +132,12 @@ class _Block:
         return self.lines
 
 
-def _settle_label_boundary(lines: list[TextLine], settings: ExtractionSettings) -> None:
-    """Fix where labels end: at the first column that many rows print a value in.
+def _settle_label_boundary(
+    lines: list[TextLine], above: list[TextLine], settings: ExtractionSettings
+) -> None:
+    """Fix where labels end: at the first column that many rows print a value in, or, right of
+    where labels start, that a header year above the body stands right-aligned over (a few
+    rows before a page break may print in it only once).
 
     Numbers printed in the label area ("0 - åringer", a year wrapped onto its own line) then
     count as label text, not as a column of their own.
@@ -140,9 +145,23 @@ def _settle_label_boundary(lines: list[TextLine], settings: ExtractionSettings) 
     value_lines = sum(1 for line in lines if split_label(line)[1])
     spans = [(p.x0, p.x1) for line in lines for p in split_label(line)[1]]
     support = max(settings.min_column_support, settings.column_support * value_lines)
-    for column in _columns(lines):
+    years = [
+        word
+        for line in above[-settings.max_header_lines :]
+        if is_year_line(line)
+        for word in line.words
+        if is_year(word.text)
+    ]
+    columns = _columns(lines)
+    labels_x0 = min((line.x0 for line in lines), default=0.0)
+    headed = {
+        id(column)
+        for column in headed_by_years(years, columns, settings)
+        if column.x0 > labels_x0 + settings.label_indent_em * lines[0].size
+    }
+    for column in columns:
         members = sum(1 for x0, x1 in spans if column.x0 <= x0 and x1 <= column.x1)
-        if members >= support:
+        if members >= support or (members and id(column) in headed):
             for line in lines:
                 line.value_x0 = column.x0 - settings.align_em * line.size
             return
@@ -389,7 +408,7 @@ def _table(
 ) -> PageTable | None:
     """The table a body makes with the header and title above it, or None (said in `explain`)."""
     rephrase(body, value_edges(body, settings), settings)
-    _settle_label_boundary(body, settings)
+    _settle_label_boundary(body, above, settings)
     value_lines = [line for line in body if split_label(line)[1]]
     if not value_lines:
         return None  # only header lines of years
