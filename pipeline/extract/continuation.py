@@ -8,7 +8,9 @@ finding them.
 
 from __future__ import annotations
 
-from pipeline.extract.lines import Column, PageTable
+import itertools
+
+from pipeline.extract.lines import BodyRow, Column, PageTable
 from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
 
 
@@ -80,6 +82,7 @@ def merge_continuations(
         if previous is not None and _continues(previous, table, tables, settings):
             mapping = _column_map(previous, table, settings)
         if previous is not None and mapping is not None:
+            _rejoin_wrapped_label(previous, table, settings)
             for row in table.rows:
                 row.cells = {mapping[index]: cell for index, cell in row.cells.items()}
             previous.rows.extend(table.rows)
@@ -93,3 +96,38 @@ def merge_continuations(
 
 def _opens_page(table: PageTable, tables: list[PageTable]) -> bool:
     return all(other.page != table.page or other.top >= table.top for other in tables)
+
+
+def _rejoin_wrapped_label(upper: PageTable, lower: PageTable, settings: ExtractionSettings) -> None:
+    """A continuation of one label-only line over one row is too short for its own spacing to
+    tell a section row from a wrapped label's first line (a row pushed over a page break with
+    its label wrapped); the table it continues tells: where its rows stand wider apart than
+    its wrapped label lines, a line at the wrapped pitch, in the same font, is the row's label.
+    """
+    if len(lower.rows) != 2:
+        return
+    head, row = lower.rows
+    if head.cells or not row.cells or not head.label_parts or not row.label_parts:
+        return
+    wrapped = min(
+        (b.top - a.top for r in upper.rows for a, b in itertools.pairwise(r.label_parts)),
+        default=None,
+    )
+    spaced = min(
+        (
+            b.label_parts[0].top - a.label_parts[-1].top
+            for a, b in itertools.pairwise(upper.rows)
+            if a.label_parts and b.label_parts and a.page == b.page
+        ),
+        default=None,
+    )
+    spread = settings.spacing_spread_em * upper.font_size
+    if wrapped is None or spaced is None or spaced - wrapped < spread:
+        return  # the table before does not set rows apart from wrapped lines either
+    last, first = head.label_parts[-1], row.label_parts[0]
+    if first.top - last.top <= wrapped + spread and last.font == first.font:
+        lower.rows[:] = [
+            BodyRow(
+                row.page, [*head.label_parts, *row.label_parts], row.cells, head.top, row.bottom
+            )
+        ]
