@@ -114,7 +114,9 @@ def _years_over(years: list[Word], columns: list[Column]) -> list[tuple[Word, Co
 def right_aligned(over: list[tuple[Word, Column]], settings: ExtractionSettings) -> bool:
     """Whether header years stand right-aligned over the columns they overlap, two at least:
     then the header's years say where columns are."""
-    return len(over) >= 2 and all(abs(w.x1 - c.x1) <= settings.align_em * w.size for w, c in over)
+    return len(over) >= 2 and all(
+        abs(w.x1 - c.x1) <= settings.header_align_em * w.size for w, c in over
+    )
 
 
 def headed_by_years(

@@ -69,6 +69,9 @@ class ExtractionSettings:
     sides of it. Columns set closer are split by their edges (lines._cell_boundary)."""
     align_em: float = 0.25
     """Edges of one column or one label indent agree within this much."""
+    header_align_em: float = 0.5
+    """A header year ending within this of a column's right edge stands right-aligned over it:
+    header cells may be padded apart from the numbers under them."""
     edge_em: float = 0.1
     """Right-aligned numbers of one column end this close together."""
     column_support: float = 0.3

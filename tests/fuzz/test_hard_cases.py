@@ -26,6 +26,9 @@ HARD_CASES = {
     "once: too few to count as a column, its number was taken into the label",
     "fuzz-s1-0092-weasyprint": "a table continued on a new page without its header opens with "
     "a section row, taken for a title, so the two parts were not joined",
+    "fuzz-s1-0137-reportlab": "a column blank in the one row before a page break, its header "
+    "year padded 3 pt from the numbers' edge: the year joined a neighbour's header and the "
+    "table was quarantined",
     "fuzz-s7-0004-chromium": "the word 'års' of a wrapped label, its ring accent reaching up "
     "to the numbers centred beside it, was grouped with them: the row's label came out as "
     "'Amortisering års' and the table split there",
