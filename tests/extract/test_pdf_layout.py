@@ -10,6 +10,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.extract.layout import read_page
+from pipeline.extract.lines import PageTable
 from pipeline.extract.pdf import open_pdf
 from pipeline.extract.table import find_tables
 
@@ -42,11 +43,17 @@ def _pdf(path: Path) -> Path:
     return path
 
 
-def test_a_bold_section_row_is_not_merged_into_the_row_below(tmp_path: Path) -> None:
-    with open_pdf(_pdf(tmp_path / "sections.pdf")) as document:
+def _only_table(path: Path) -> PageTable:
+    """The one table found on the first page of `path`."""
+    with open_pdf(path) as document:
         layout = read_page(document, 0)
     assert layout is not None
     (table,) = find_tables(layout)
+    return table
+
+
+def test_a_bold_section_row_is_not_merged_into_the_row_below(tmp_path: Path) -> None:
+    table = _only_table(_pdf(tmp_path / "sections.pdf"))
     assert [row.label for row in table.rows] == [
         "Rammetilskudd",
         "Netto avsetninger til eller bruk av bundne fond",
@@ -112,10 +119,7 @@ def _grid_pdf(path: Path) -> Path:
 
 
 def test_a_spanning_header_spans_the_columns_of_its_ruled_cell(tmp_path: Path) -> None:
-    with open_pdf(_grid_pdf(tmp_path / "grid.pdf")) as document:
-        layout = read_page(document, 0)
-    assert layout is not None
-    (table,) = find_tables(layout)
+    table = _only_table(_grid_pdf(tmp_path / "grid.pdf"))
     assert [" ".join(texts) for texts in table.header] == [
         "Regnskap 2024",
         "Oppr. budsjett 2025",
