@@ -253,9 +253,18 @@ class Trial:
 
 
 def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Cells whose printed text differs, matched on (table, row, column)."""
-    key = ["table_id", "row_index", "column_index"]
-    both = before.merge(after, on=key, how="inner", suffixes=("", "_after"))
+    """Cells whose printed text differs, matched on what they are: table, row label and column
+    label (the n-th cell of a repeated pair). A change that only moves positions (a changed digit
+    in the prose beside a table draws a line of it into the table, and the table's columns are
+    counted anew) changes no value a reader gets."""
+    what = ["table_id", "row_label", "column_label"]
+
+    def numbered(cells: pd.DataFrame) -> pd.DataFrame:
+        return cells.assign(occurrence=cells.groupby(what, dropna=False).cumcount())
+
+    both = numbered(before).merge(
+        numbered(after), on=[*what, "occurrence"], how="inner", suffixes=("", "_after")
+    )
     return both[both["value_text"] != both["value_text_after"]]
 
 
@@ -343,12 +352,12 @@ def _trial(site: Site, digit: str, baseline: Stages, after: Stages) -> Trial | N
         return None
     cell = changed.iloc[0]
     table_id, row_index, label = str(cell["table_id"]), int(cell["row_index"]), cell["row_label"]
-    column_index = int(cell["column_index"])
+    column_index, row_after = int(cell["column_index"]), int(cell["row_index_after"])
     where = (baseline, table_id, row_index, column_index, label)
     covered = _takes_part(*where)
-    caught = (table_id, row_index) in after.held_rows or (
+    caught = (table_id, row_after) in after.held_rows or (
         table_id in after.held_tables
-        and any(_names(f, table_id, row_index, label) for f in after.failures)
+        and any(_names(f, table_id, row_after, label) for f in after.failures)
     )
     return Trial(
         site,

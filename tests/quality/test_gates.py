@@ -184,6 +184,25 @@ def test_an_optional_target_column_may_be_absent_but_never_its_terms() -> None:
     assert table in result.failed_tables
 
 
+def test_prose_taken_into_a_statutory_table_holds_back_that_row_only() -> None:
+    """A line of the prose beside a table, read as one of its rows, prints words where the
+    table prints amounts."""
+    cells = sample_cells()
+    row = cells[cells["table_id"] == T_5_4_1].iloc[[0]]
+    prose = row.assign(
+        row_index=int(cells["row_index"].max()) + 1,
+        row_label="Av de samlede lånene er 44 prosent bundet til fast rente. Ved",
+        value=float("nan"),
+        value_nok=float("nan"),
+        value_text="utfordringsbildet ble",
+    )
+    taken_in = pd.concat([cells, prose], ignore_index=True).astype(cells.dtypes.to_dict())
+    result = curate(taken_in)
+    assert result.failed_rows == {(T_5_4_1, int(prose["row_index"].iloc[0]))}
+    assert result.failed_tables == set()
+    assert any(f.check.endswith("statutory_cell_is_amount") for f in errors(result))
+
+
 def test_warnings_never_change_the_exit_status() -> None:
     """A broken "Sum ..." in a table outside the catalog is reported, holds nothing back, and a
     run whose gates found only that exits 0."""
