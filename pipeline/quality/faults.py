@@ -20,25 +20,25 @@ disposition table's detail lines, which add up to nothing printed) can only be c
 Figures of that command (2026-12-01, seeds 0..; caught / trials, in cells an identity reads, and
 of those beyond rounding):
 
-    handlingsprogram-2026-2029.pdf  94/100 (94.0 %)   94/100 (94.0 %)   94/94 (100 %)
+    handlingsprogram-2026-2029.pdf  93/100 (93.0 %)   93/100 (93.0 %)   93/93 (100 %)
     arsrapport-2020.pdf             83/100 (83.0 %)   83/91  (91.2 %)   83/83 (100 %)
     arsrapport-2020-lo.pdf          84/100 (84.0 %)   84/88  (95.5 %)   84/84 (100 %)
-    quirks-2020.pdf                 87/100 (87.0 %)   87/95  (91.6 %)   87/88 (98.9 %)
-    all four                       348/400 (87.0 %)  348/374 (93.0 %)  348/349 (99.7 %)
+    quirks-2020.pdf                 87/100 (87.0 %)   87/94  (92.6 %)   87/87 (100 %)
+    all four                       347/400 (86.8 %)  347/373 (93.0 %)  347/347 (100 %)
     false alarms on the unmodified files: none
 
-The target (>= 95 % of the changes in cells an identity reads) is not met. 25 of the 26 misses in
-covered cells change the number by 0.1 or 0.2, which stays within the rounding tolerance of every
+The target (>= 95 % of the changes in cells an identity reads) is not met. All 26 misses in
+covered cells change the number by 0.1 to 0.4, which stays within the rounding tolerance of every
 identity that reads the cell: a 3-number deviation (budsjett - regnskap = avvik) may be off by 0.1
 with correct numbers, a 31-line sum by up to 1.6. Such a change is caught only where the same
 number is printed again and must be equal (cross-table equalities, `repeated_lines`) or where a
 ratio's small denominator magnifies it (`kind: ratio`). A tolerance below the worst case of the
-rounding model would fire on correct tables. The one change beyond rounding missed is in the
-glyph-run liquidity table, where the changed digit moved which row a value was read into: the
-trial's first changed cell is not the row the gates named. The glyph-run balance sheet's header
-year 2019 printed as 2819 made the header a body row and the columns took the paragraph above as
-labels; its change-column identity found no columns and was skipped, and now fails as
-`catalog_column_missing`. A header of running text is not checked as such: catalog tables'
+rounding model would fire on correct tables. Every change beyond rounding is caught. Cells are
+matched by table, row label and column label (`_changed`): a digit changed in the prose beside a
+table may draw a line of it into the table and renumber its columns without changing a value.
+The glyph-run balance sheet's header year 2019 printed as 2819 made the header a body row and the
+columns took the paragraph above as labels; its change-column identity found no columns and was
+skipped, and now fails as `catalog_column_missing`. A header of running text is not checked as such: catalog tables'
 columns may carry neither measure nor year ("Herav bundne"), so only a catalog identity that finds
 its columns missing tells a misread header apart.
 """
