@@ -213,10 +213,9 @@ def _rule_span(
     """Columns under a short rule drawn just below a header phrase (a spanning header's rule)."""
     table_width = columns[-1].x1 - columns[0].x0
     slack = settings.align_em * phrase.size
-    for rule in rules:
+    for rule in _joined_segments(rules, settings.rule_segment_em * phrase.size):
         if (
-            rule.horizontal
-            and 0 <= rule.top - phrase.bottom <= phrase.size
+            0 <= rule.top - phrase.bottom <= phrase.size
             and rule.x0 - slack <= phrase.x0
             and phrase.x1 <= rule.x1 + slack
             and rule.x1 - rule.x0 < settings.spanning_rule_width * table_width
@@ -229,6 +228,24 @@ def _rule_span(
             if len(inside) > 1:
                 return inside
     return []
+
+
+def _joined_segments(rules: list[Rule], slack: float) -> list[Rule]:
+    """Horizontal rules with the segments that continue them end to end at the same height
+    joined: an HTML table draws a spanning header cell's border column by column."""
+    joined: list[Rule] = []
+    for rule in sorted((r for r in rules if r.horizontal), key=lambda r: (r.top, r.x0)):
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and abs(rule.top - last.top) <= slack
+            and abs(rule.bottom - last.bottom) <= slack
+            and rule.x0 <= last.x1 + slack
+        ):
+            joined[-1] = Rule(last.x0, last.top, max(last.x1, rule.x1), last.bottom)
+        else:
+            joined.append(rule)
+    return joined
 
 
 def _ruled_cell_span(

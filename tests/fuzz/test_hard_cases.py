@@ -18,6 +18,11 @@ from project import DATA_DIR
 
 HARD_CASES_DIR = DATA_DIR / "hard_cases"
 HARD_CASES = {
+    "fuzz-s1-0021-weasyprint": "a spanning header's rule drawn column by column (three "
+    "segments end to end): no one segment spans the header, so it labelled none of 2020-2022 "
+    "and only the one its centre stood over",
+    "fuzz-s1-0024-chromium": "a spanning header's rule drawn column by column beside a wide "
+    "text column: centring gave 'Økonomiplan' to 'Oppr. budsjett 2025' and 'Kategori' too",
     "fuzz-s1-0030-chromium": "text drawn glyph by glyph on a page whose media box is far from "
     "(0, 0): '-14,3' and '19,1' split at the minus sign and the decimal comma",
     "fuzz-s1-0044-chromium": "the rows before a page break leave two columns blank: their "
