@@ -328,9 +328,16 @@ def label_lines_above(
 ) -> list[TextLine]:
     """The label of numbers printed without one (lines[index]): the text line directly above
     them, or a label wrapped over several such lines, each a single phrase closely spaced. A
-    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own."""
+    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own.
+
+    Numbers printed after a text cell ("Forsinket") have no label either where that cell
+    stands right of where the label line above starts: it is a text column's cell.
+    """
     numbers = lines[index]
-    if split_label(numbers)[0] is not None or is_year_line(numbers):
+    first = split_label(numbers)[0]
+    if is_year_line(numbers) or (
+        first is not None and not _text_cell_under_label(lines, index, first, settings)
+    ):
         return []
     taken: list[TextLine] = []
     below = numbers
@@ -346,6 +353,22 @@ def label_lines_above(
     if all(line.phrases[0].is_number for line in taken):
         return []
     return taken
+
+
+def _text_cell_under_label(
+    lines: list[TextLine], index: int, first: Phrase, settings: ExtractionSettings
+) -> bool:
+    """Whether a number line's first phrase stands right of the label-only line above it, by
+    more than a label's indent: a text column's cell, the row's label wrapped around it."""
+    if index == 0:
+        return False
+    above = lines[index - 1]
+    label, values = split_label(above)
+    return (
+        label is not None
+        and not values
+        and first.x0 > label.x0 + settings.label_indent_em * first.size
+    )
 
 
 def rule_between(

@@ -25,6 +25,9 @@ HARD_CASES = {
     "text column: centring gave 'Økonomiplan' to 'Oppr. budsjett 2025' and 'Kategori' too",
     "fuzz-s1-0030-chromium": "text drawn glyph by glyph on a page whose media box is far from "
     "(0, 0): '-14,3' and '19,1' split at the minus sign and the decimal comma",
+    "fuzz-s1-0043-chromium": "a table continued on a new page opens with a row whose label "
+    "is wrapped around its numbers, a text column's cell ('F3 – Gjennomføring') before them: "
+    "that cell was taken for the row's label and the row was lost",
     "fuzz-s1-0044-chromium": "the rows before a page break leave two columns blank: their "
     "header years joined the neighbours' columns ('2025 2026') and the table was quarantined",
     "fuzz-s1-0049-chromium": "two rows before a page break print in the first year column "
@@ -34,6 +37,8 @@ HARD_CASES = {
     "fuzz-s1-0137-reportlab": "a column blank in the one row before a page break, its header "
     "year padded 3 pt from the numbers' edge: the year joined a neighbour's header and the "
     "table was quarantined",
+    "fuzz-s1-0117-reportlab": "the first row under the header has its label wrapped around "
+    "its numbers and a text cell ('Forsinket') before them: the row was lost",
     "fuzz-s7-0004-chromium": "the word 'års' of a wrapped label, its ring accent reaching up "
     "to the numbers centred beside it, was grouped with them: the row's label came out as "
     "'Amortisering års' and the table split there",
