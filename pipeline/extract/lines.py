@@ -277,6 +277,22 @@ def is_value_line(line: TextLine) -> bool:
     return bool(numbers) and (label is not None or len(numbers) >= 2)
 
 
+def centred_on_label(lines: list[TextLine], index: int) -> bool:
+    """A line of numbers without a label set between two label-only lines it overlaps both
+    of: a row's numbers centred on its wrapped label, a row as much as a value line is."""
+    line = lines[index]
+    label, values = split_label(line)
+    if label is not None or not any(p.is_number for p in values) or is_year_line(line):
+        return False
+    around = lines[index - 1 : index + 2] if index > 0 else []
+    return (
+        len(around) == 3
+        and all(len(text.phrases) == 1 and not split_label(text)[1] for text in around[::2])
+        and overlap(around[0], line)
+        and overlap(line, around[2])
+    )
+
+
 def is_table_like(words: list[Word]) -> bool:
     """A line that could open a table body: numbers in columns beside a label."""
     line = TextLine(words, phrases(words), 0.0, 0.0, 0.0)

@@ -26,6 +26,7 @@ from pipeline.extract.lines import (
     PageTable,
     Phrase,
     TextLine,
+    centred_on_label,
     column_of,
     continues_label_above,
     is_value_line,
@@ -325,7 +326,7 @@ def _blocks(
         if block is not None:
             blocks.append((start, block.close()))
             block = None
-        if is_value_line(line):
+        if is_value_line(line) or centred_on_label(lines, index):
             block, start = _Block(line, settings), index
             while start > 0 and continues_label_above(lines[start - 1], block.lines[0], settings):
                 start -= 1
