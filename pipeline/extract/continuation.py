@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 
+from pipeline.extract.header import adopt_head
 from pipeline.extract.lines import BodyRow, Column, PageTable
 from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
 
@@ -76,7 +77,20 @@ def merge_continuations(
     A continuation has its value columns in the same places as the table before it.
     """
     merged: list[PageTable] = []
+    head: PageTable | None = None  # a title and header left at the foot of the page before
     for table in tables:
+        if table.head:
+            head = table
+            continue
+        if (
+            head is not None
+            and _headless_opening(head, table, tables)
+            and adopt_head(head, table, settings)
+        ):
+            merged.append(table)
+            head = None
+            continue
+        head = None
         previous = merged[-1] if merged else None
         mapping = None
         if previous is not None and _continues(previous, table, tables, settings):
@@ -92,6 +106,17 @@ def merge_continuations(
         elif not table.fragment:
             merged.append(table)
     return merged
+
+
+def _headless_opening(head: PageTable, table: PageTable, tables: list[PageTable]) -> bool:
+    """A table opening the page after `head`'s without a title or header of its own."""
+    return (
+        table.page == head.page + 1
+        and _opens_page(table, tables)
+        and table.title is None
+        and not table.has_header
+        and not table.fragment
+    )
 
 
 def _opens_page(table: PageTable, tables: list[PageTable]) -> bool:

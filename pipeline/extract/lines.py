@@ -107,6 +107,10 @@ class PageTable:
     font_size: float  # the body's, for tolerances when joining continuations
     withheld: list[str] = field(default_factory=list)  # numbers not published, and why
     fragment: bool = False  # one row without a header: kept only to continue the table before
+    # A title and header left at the page's foot, its body on the next page: the lines and the
+    # rules among them, read once that body's columns are known (a fragment with no rows).
+    head: list[TextLine] = field(default_factory=list)
+    head_rules: list[Rule] = field(default_factory=list)
 
     @property
     def page(self) -> int:

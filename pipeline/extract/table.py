@@ -419,7 +419,9 @@ def _table(
         default=columns[0].x0,
     )
     label_x1 = min(label_x1, columns[0].x0)
-    header = header_lines(above, body, columns, page.rules, settings)
+    header = header_lines(
+        above, body[0], min(line.x0 for line in body), columns, page.rules, settings
+    )
     columns = with_blank_year_columns(header, columns, settings)
     # One line of numbers makes a table only under a header over two columns of numbers: a
     # line of prose with one figure in it has as many "columns" as words.
@@ -488,4 +490,44 @@ def find_tables(
         tables.append(table)
         if not table.fragment:  # a fragment's lines may still head or title the next table
             previous_end = start + len(block_lines)
+    head = _head_at_foot(page, lines[previous_end:], tables, settings)
+    if head is not None:
+        notes.append(
+            f"lines at y={head.top:.0f}-{head.bottom:.0f}: a header, if a body opens the next page"
+        )
+        tables.append(head)
     return tables
+
+
+def _head_at_foot(
+    page: PageLayout, tail: list[TextLine], tables: list[PageTable], settings: ExtractionSettings
+) -> PageTable | None:
+    """The lines after the page's last table, when a year stands among them and no body follows
+    on this page: perhaps a title and header whose body opens the next page. Kept as a fragment
+    without rows until that body's columns are known (continuation.merge_continuations)."""
+    footer_top = (1 - settings.running_footer_zone) * page.height
+    tail = [line for line in tail if line.top < footer_top]
+    if not tail or (tables and tables[-1].bottom > tail[0].top):
+        return None  # a one-row fragment below the last table
+    if not any(is_year(word.text) for line in tail for word in line.words):
+        return None  # no header year: read against the next page's columns, it must have some
+    return PageTable(
+        pages=[page.page],
+        page_width=page.width,
+        page_height=page.height,
+        columns=[],
+        rows=[],
+        header=[],
+        stub_header=[],
+        title=None,
+        captions=[],
+        method="stream",
+        x0=min(line.x0 for line in tail),
+        top=tail[0].top,
+        x1=max(line.x1 for line in tail),
+        bottom=tail[-1].bottom,
+        font_size=statistics.median(line.size for line in tail),
+        fragment=True,
+        head=tail,
+        head_rules=[rule for rule in page.rules if rule.bottom >= tail[0].top],
+    )

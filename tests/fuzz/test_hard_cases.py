@@ -32,6 +32,8 @@ HARD_CASES = {
     "header years joined the neighbours' columns ('2025 2026') and the table was quarantined",
     "fuzz-s1-0049-chromium": "two rows before a page break print in the first year column "
     "once: too few to count as a column, its number was taken into the label",
+    "fuzz-s1-0051-weasyprint": "a table's title, unit caption, two-line header and a section "
+    "row printed at the foot of a page, its body on the next: the body had no header",
     "fuzz-s1-0089-weasyprint": "a table continued on a new page opens with a row of one number "
     "centred on its wrapped label: no line of the row opened a body, so its label lines were "
     "taken for a title and the continuation lost its header",
@@ -40,6 +42,8 @@ HARD_CASES = {
     "fuzz-s1-0137-reportlab": "a column blank in the one row before a page break, its header "
     "year padded 3 pt from the numbers' edge: the year joined a neighbour's header and the "
     "table was quarantined",
+    "fuzz-s1-0097-chromium": "a table's title, caption and header (a stub word 'Fase' on its "
+    "second line) at the foot of a page, its body opening the next: no column labels",
     "fuzz-s1-0114-reportlab": "the first row under a header prints one number centred on its "
     "wrapped label: the body began below it and the header lines above went unread",
     "fuzz-s1-0117-reportlab": "the first row under the header has its label wrapped around "
