@@ -13,6 +13,7 @@ import itertools
 from pipeline.extract.header import adopt_head
 from pipeline.extract.lines import BodyRow, Column, PageTable
 from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.extract.table import read_against
 
 
 def _continued_column(column: Column, upper: PageTable, slack: float) -> int | None:
@@ -94,7 +95,11 @@ def merge_continuations(
         previous = merged[-1] if merged else None
         mapping = None
         if previous is not None and _continues(previous, table, tables, settings):
-            mapping = _column_map(previous, table, settings)
+            if table.body and _labels_cross(previous, table):
+                read_against(table, previous.columns, settings)
+                mapping = {index: index for index in range(len(previous.columns))}
+            else:
+                mapping = _column_map(previous, table, settings)
         if previous is not None and mapping is not None:
             _rejoin_wrapped_label(previous, table, settings)
             for row in table.rows:
@@ -106,6 +111,18 @@ def merge_continuations(
         elif not table.fragment:
             merged.append(table)
     return merged
+
+
+def _labels_cross(upper: PageTable, lower: PageTable) -> bool:
+    """Whether rows continuing `upper` on the next page show fewer columns than it has and
+    read labels reaching into its value columns: cells of a column printed too seldom in
+    them to count as one. (A one-row fragment is never read so: one row shows no columns.)"""
+    return (
+        lower.page != upper.pages[-1]
+        and not lower.fragment
+        and len(lower.columns) < len(upper.columns)
+        and any(part.x1 > upper.columns[0].x0 for row in lower.rows for part in row.label_parts)
+    )
 
 
 def _headless_opening(head: PageTable, table: PageTable, tables: list[PageTable]) -> bool:

@@ -463,7 +463,19 @@ def _table(
         font_size=statistics.median(line.size for line in value_lines),
         withheld=withheld,
         fragment=fragment,
+        body=[] if header or title else body,
+        body_rules=[] if header or title else [r for r in page.rules if r.bottom >= head_top],
     )
+
+
+def read_against(table: PageTable, columns: list[Column], settings: ExtractionSettings) -> None:
+    """Read a table's body again against the columns of the table it continues: a page's
+    few rows may print in a column too seldom for it to count (a text column, a column blank
+    in all but one row), its cells then read as label text."""
+    for line in table.body:
+        line.value_x0 = columns[0].x0 - settings.align_em * line.size
+    table.rows, table.withheld = _rows(table.page, table.body, columns, table.body_rules, settings)
+    table.columns = columns
 
 
 def find_tables(

@@ -18,6 +18,9 @@ from project import DATA_DIR
 
 HARD_CASES_DIR = DATA_DIR / "hard_cases"
 HARD_CASES = {
+    "fuzz-s1-0020-chromium": "two rows continuing a table on a new page, a text column left "
+    "of their numbers: printed in one cell per row, too seldom to count as a column there, "
+    "the text cells were read into the labels ('Bruk Innenfor rammen av disposisjonsfond')",
     "fuzz-s1-0021-weasyprint": "a spanning header's rule drawn column by column (three "
     "segments end to end): no one segment spans the header, so it labelled none of 2020-2022 "
     "and only the one its centre stood over",
@@ -44,6 +47,8 @@ HARD_CASES = {
     "table was quarantined",
     "fuzz-s1-0097-chromium": "a table's title, caption and header (a stub word 'Fase' on its "
     "second line) at the foot of a page, its body opening the next: no column labels",
+    "fuzz-s1-0099-weasyprint": "two rows continuing a table on a new page print in two of its "
+    "three columns each: the columns printed once were read into the labels",
     "fuzz-s1-0114-reportlab": "the first row under a header prints one number centred on its "
     "wrapped label: the body began below it and the header lines above went unread",
     "fuzz-s1-0117-reportlab": "the first row under the header has its label wrapped around "
