@@ -58,15 +58,17 @@ def _continues(
 ) -> bool:
     """Whether `lower` stands where a continuation of `upper` would: below it without a header
     of its own (a fragment close below), or opening the next page without a title, with no
-    header or the same again."""
+    header or the same again (over the columns its rows show: the last ones, where a text
+    column left of the numbers printed too seldom there to count)."""
     if lower.page == upper.pages[-1]:
         gap = settings.body_gap_em * max(upper.font_size, lower.font_size)
         return not lower.has_header and not (lower.fragment and lower.top - upper.bottom > gap)
+    shown = len(lower.header)
     return (
         lower.page == upper.pages[-1] + 1
         and _opens_page(lower, tables)
         and lower.title is None
-        and (not lower.has_header or lower.header == upper.header)
+        and (not lower.has_header or lower.header == upper.header[len(upper.header) - shown :])
     )
 
 
@@ -95,11 +97,10 @@ def merge_continuations(
         previous = merged[-1] if merged else None
         mapping = None
         if previous is not None and _continues(previous, table, tables, settings):
-            if table.body and _labels_cross(previous, table):
+            mapping = _column_map(previous, table, settings)
+            if mapping is not None and table.body and _labels_cross(previous, table):
                 read_against(table, previous.columns, settings)
                 mapping = {index: index for index in range(len(previous.columns))}
-            else:
-                mapping = _column_map(previous, table, settings)
         if previous is not None and mapping is not None:
             _rejoin_wrapped_label(previous, table, settings)
             for row in table.rows:

@@ -111,8 +111,8 @@ class PageTable:
     # rules among them, read once that body's columns are known (a fragment with no rows).
     head: list[TextLine] = field(default_factory=list)
     head_rules: list[Rule] = field(default_factory=list)
-    # A body without title or header may continue the table before, whose columns it may be
-    # too short to show: its lines and rules, to read it again against that table's columns.
+    # A body without a title may continue the table before, whose columns it may be too
+    # short to show: its lines and rules, to read it again against that table's columns.
     body: list[TextLine] = field(default_factory=list)
     body_rules: list[Rule] = field(default_factory=list)
 

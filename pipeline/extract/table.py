@@ -463,8 +463,8 @@ def _table(
         font_size=statistics.median(line.size for line in value_lines),
         withheld=withheld,
         fragment=fragment,
-        body=[] if header or title else body,
-        body_rules=[] if header or title else [r for r in page.rules if r.bottom >= head_top],
+        body=[] if title else body,
+        body_rules=[] if title else [r for r in page.rules if r.bottom >= head_top],
     )
 
 

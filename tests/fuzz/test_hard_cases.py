@@ -37,11 +37,17 @@ HARD_CASES = {
     "once: too few to count as a column, its number was taken into the label",
     "fuzz-s1-0051-weasyprint": "a table's title, unit caption, two-line header and a section "
     "row printed at the foot of a page, its body on the next: the body had no header",
+    "fuzz-s1-0063-weasyprint": "one row continuing a table on a new page under its header "
+    "repeated: its text column, printed once, was no column there, so the header read "
+    "differently ('Fase' over no column) and the row was not joined to its table",
     "fuzz-s1-0089-weasyprint": "a table continued on a new page opens with a row of one number "
     "centred on its wrapped label: no line of the row opened a body, so its label lines were "
     "taken for a title and the continuation lost its header",
     "fuzz-s1-0092-weasyprint": "a table continued on a new page without its header opens with "
     "a section row, taken for a title, so the two parts were not joined",
+    "fuzz-s1-0119-reportlab": "one row continuing a table on a new page under its repeated "
+    "header, its text cell glued to the label: the header lost 'Kategori' and the row was "
+    "not joined to its table",
     "fuzz-s1-0137-reportlab": "a column blank in the one row before a page break, its header "
     "year padded 3 pt from the numbers' edge: the year joined a neighbour's header and the "
     "table was quarantined",
