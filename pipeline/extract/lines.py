@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,6 +54,13 @@ class TextLine:
     @property
     def middle(self) -> float:
         return (self.top + self.bottom) / 2
+
+    @property
+    def baseline(self) -> float | None:
+        """The line's baseline where all its words' are known: unlike its middle, it does not
+        move with its letters' ink (a line without descenders, "Sum", sits lower)."""
+        known = [w.baseline for w in self.words if w.baseline is not None]
+        return statistics.median(known) if len(known) == len(self.words) else None
 
     @property
     def x0(self) -> float:
@@ -322,6 +330,14 @@ def is_year_line(line: TextLine) -> bool:
     return bool(numbers) or (
         years_in_values >= 1 and sum(is_year(word.text) for word in line.words) >= 2
     )
+
+
+def line_pitch(upper: TextLine, lower: TextLine) -> float:
+    """How far apart two lines stand: baseline to baseline where both are known, else middle
+    to middle."""
+    if upper.baseline is not None and lower.baseline is not None:
+        return lower.baseline - upper.baseline
+    return lower.middle - upper.middle
 
 
 def overlap(upper: TextLine, lower: TextLine) -> bool:

@@ -32,6 +32,7 @@ from pipeline.extract.lines import (
     is_value_line,
     is_year_line,
     label_lines_above,
+    line_pitch,
     overlap,
     phrases,
     rephrase,
@@ -228,7 +229,7 @@ def _row_groups(
     lines: list[TextLine], columns: list[Column], rules: list[Rule], settings: ExtractionSettings
 ) -> list[list[TextLine]]:
     """The body lines grouped into table rows (a row's wrapped label lines with its numbers)."""
-    pitches = [b.middle - a.middle for a, b in itertools.pairwise(lines)]
+    pitches = [line_pitch(a, b) for a, b in itertools.pairwise(lines)]
     # Numbers centred on a wrapped label overlap its lines: their half pitch says nothing of
     # how rows or wrapped lines are spaced.
     spacings = sorted(
