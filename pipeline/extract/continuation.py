@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 
+from pipeline.extract.header import adopt_head
 from pipeline.extract.lines import BodyRow, Column, PageTable
 from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
+from pipeline.extract.table import read_against
 
 
 def _continued_column(column: Column, upper: PageTable, slack: float) -> int | None:
@@ -56,15 +58,17 @@ def _continues(
 ) -> bool:
     """Whether `lower` stands where a continuation of `upper` would: below it without a header
     of its own (a fragment close below), or opening the next page without a title, with no
-    header or the same again."""
+    header or the same again (over the columns its rows show: the last ones, where a text
+    column left of the numbers printed too seldom there to count)."""
     if lower.page == upper.pages[-1]:
         gap = settings.body_gap_em * max(upper.font_size, lower.font_size)
         return not lower.has_header and not (lower.fragment and lower.top - upper.bottom > gap)
+    shown = len(lower.header)
     return (
         lower.page == upper.pages[-1] + 1
         and _opens_page(lower, tables)
         and lower.title is None
-        and (not lower.has_header or lower.header == upper.header)
+        and (not lower.has_header or lower.header == upper.header[len(upper.header) - shown :])
     )
 
 
@@ -76,11 +80,27 @@ def merge_continuations(
     A continuation has its value columns in the same places as the table before it.
     """
     merged: list[PageTable] = []
+    head: PageTable | None = None  # a title and header left at the foot of the page before
     for table in tables:
+        if table.head:
+            head = table
+            continue
+        if (
+            head is not None
+            and _headless_opening(head, table, tables)
+            and adopt_head(head, table, settings)
+        ):
+            merged.append(table)
+            head = None
+            continue
+        head = None
         previous = merged[-1] if merged else None
         mapping = None
         if previous is not None and _continues(previous, table, tables, settings):
             mapping = _column_map(previous, table, settings)
+            if mapping is not None and table.body and _labels_cross(previous, table):
+                read_against(table, previous.columns, settings)
+                mapping = {index: index for index in range(len(previous.columns))}
         if previous is not None and mapping is not None:
             _rejoin_wrapped_label(previous, table, settings)
             for row in table.rows:
@@ -92,6 +112,29 @@ def merge_continuations(
         elif not table.fragment:
             merged.append(table)
     return merged
+
+
+def _labels_cross(upper: PageTable, lower: PageTable) -> bool:
+    """Whether rows continuing `upper` on the next page show fewer columns than it has and
+    read labels reaching into its value columns: cells of a column printed too seldom in
+    them to count as one. (A one-row fragment is never read so: one row shows no columns.)"""
+    return (
+        lower.page != upper.pages[-1]
+        and not lower.fragment
+        and len(lower.columns) < len(upper.columns)
+        and any(part.x1 > upper.columns[0].x0 for row in lower.rows for part in row.label_parts)
+    )
+
+
+def _headless_opening(head: PageTable, table: PageTable, tables: list[PageTable]) -> bool:
+    """A table opening the page after `head`'s without a title or header of its own."""
+    return (
+        table.page == head.page + 1
+        and _opens_page(table, tables)
+        and table.title is None
+        and not table.has_header
+        and not table.fragment
+    )
 
 
 def _opens_page(table: PageTable, tables: list[PageTable]) -> bool:

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 
 from pipeline.extract.layout import Rule, Word
-from pipeline.extract.lines import Column, Phrase, TextLine, column_of, header_phrases
+from pipeline.extract.lines import (
+    BodyRow,
+    Column,
+    PageTable,
+    Phrase,
+    TextLine,
+    column_of,
+    header_phrases,
+)
 from pipeline.extract.settings import ExtractionSettings
 from pipeline.parse.numbers import is_year
 
@@ -49,24 +57,28 @@ def _years_per_column(line: TextLine, columns: list[Column]) -> bool:
 
 def header_lines(
     above: list[TextLine],
-    body: list[TextLine],
+    below: TextLine | None,
+    body_x0: float,
     columns: list[Column],
     rules: list[Rule],
     settings: ExtractionSettings,
 ) -> list[TextLine]:
-    """The lines directly above the body (or above a section row opening it) whose phrases
-    stand over the value columns."""
-    body_x0 = min(line.x0 for line in body)
+    """The lines directly above the body's first line `below` (or above a section row opening
+    it) whose phrases stand over the value columns; `below` is None where the body begins on
+    the next page, under a header left at the page's foot."""
     header: list[TextLine] = []
-    below = body[0]
+    first = below
     for line in reversed(above):
-        if (
-            len(header) >= settings.max_header_lines
-            or below.top - line.bottom > settings.header_gap_em * line.size
+        if len(header) >= settings.max_header_lines or (
+            below is not None and below.top - line.bottom > settings.header_gap_em * line.size
         ):
             break
         slack = settings.align_em * line.size
-        if header and _top_rule_between(rules, line, below, body_x0, columns[-1].x1, slack):
+        if (
+            header
+            and below is not None
+            and _top_rule_between(rules, line, below, body_x0, columns[-1].x1, slack)
+        ):
             break
         value_x0 = columns[0].x0 - settings.align_em * line.size
         over_values = [p for p in line.phrases if p.x1 > value_x0]
@@ -76,7 +88,7 @@ def header_lines(
             continue
         if len(line.phrases) == 1 and _is_unit_caption(line.phrases[0].text, settings):
             break  # a unit caption ("Beløp i mill. kr"), even when printed at the right
-        if not over_values and below is body[0] and len(line.phrases) == 1:
+        if not over_values and below is first and len(line.phrases) == 1:
             below = line  # a section row ("DRIFTSINNTEKTER") between the header and the body
             continue
         indent = settings.label_indent_em * line.size
@@ -213,10 +225,9 @@ def _rule_span(
     """Columns under a short rule drawn just below a header phrase (a spanning header's rule)."""
     table_width = columns[-1].x1 - columns[0].x0
     slack = settings.align_em * phrase.size
-    for rule in rules:
+    for rule in _joined_segments(rules, settings.rule_segment_em * phrase.size):
         if (
-            rule.horizontal
-            and 0 <= rule.top - phrase.bottom <= phrase.size
+            0 <= rule.top - phrase.bottom <= phrase.size
             and rule.x0 - slack <= phrase.x0
             and phrase.x1 <= rule.x1 + slack
             and rule.x1 - rule.x0 < settings.spanning_rule_width * table_width
@@ -229,6 +240,24 @@ def _rule_span(
             if len(inside) > 1:
                 return inside
     return []
+
+
+def _joined_segments(rules: list[Rule], slack: float) -> list[Rule]:
+    """Horizontal rules with the segments that continue them end to end at the same height
+    joined: an HTML table draws a spanning header cell's border column by column."""
+    joined: list[Rule] = []
+    for rule in sorted((r for r in rules if r.horizontal), key=lambda r: (r.top, r.x0)):
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and abs(rule.top - last.top) <= slack
+            and abs(rule.bottom - last.bottom) <= slack
+            and rule.x0 <= last.x1 + slack
+        ):
+            joined[-1] = Rule(last.x0, last.top, max(last.x1, rule.x1), last.bottom)
+        else:
+            joined.append(rule)
+    return joined
 
 
 def _ruled_cell_span(
@@ -291,3 +320,32 @@ def method(
         and r.bottom > top
     }
     return "lattice" if len(verticals) >= settings.lattice_min_verticals else "stream"
+
+
+def adopt_head(head: PageTable, table: PageTable, settings: ExtractionSettings) -> bool:
+    """Give a table opening a page the title and header left at the previous page's foot
+    (`head`), with the section rows printed under that header; False, the table unchanged,
+    where no header years there stand right-aligned over its columns."""
+    header = header_lines(head.head, None, table.x0, table.columns, head.head_rules, settings)
+    years = [word for line in header for word in line.words if is_year(word.text)]
+    if not headed_by_years(years, table.columns, settings):
+        return False
+    label_x1 = min(
+        max((p.x1 for row in table.rows for p in row.label_parts), default=table.columns[0].x0),
+        table.columns[0].x0,
+    )
+    table.header, table.stub_header = header_labels(
+        header, table.columns, head.head_rules, label_x1, settings
+    )
+    head_top = header[0].top
+    table.title, table.captions = title_and_captions(
+        [line for line in head.head if line.bottom <= head_top],
+        head_top,
+        head.page_height,
+        settings,
+    )
+    sections = [line for line in head.head if line.top >= header[-1].bottom]
+    table.rows[:0] = [
+        BodyRow(head.page, list(line.phrases), {}, line.top, line.bottom) for line in sections
+    ]
+    return True

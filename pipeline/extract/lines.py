@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,6 +54,13 @@ class TextLine:
     @property
     def middle(self) -> float:
         return (self.top + self.bottom) / 2
+
+    @property
+    def baseline(self) -> float | None:
+        """The line's baseline where all its words' are known: unlike its middle, it does not
+        move with its letters' ink (a line without descenders, "Sum", sits lower)."""
+        known = [w.baseline for w in self.words if w.baseline is not None]
+        return statistics.median(known) if len(known) == len(self.words) else None
 
     @property
     def x0(self) -> float:
@@ -107,6 +115,14 @@ class PageTable:
     font_size: float  # the body's, for tolerances when joining continuations
     withheld: list[str] = field(default_factory=list)  # numbers not published, and why
     fragment: bool = False  # one row without a header: kept only to continue the table before
+    # A title and header left at the page's foot, its body on the next page: the lines and the
+    # rules among them, read once that body's columns are known (a fragment with no rows).
+    head: list[TextLine] = field(default_factory=list)
+    head_rules: list[Rule] = field(default_factory=list)
+    # A body without a title may continue the table before, whose columns it may be too
+    # short to show: its lines and rules, to read it again against that table's columns.
+    body: list[TextLine] = field(default_factory=list)
+    body_rules: list[Rule] = field(default_factory=list)
 
     @property
     def page(self) -> int:
@@ -277,6 +293,22 @@ def is_value_line(line: TextLine) -> bool:
     return bool(numbers) and (label is not None or len(numbers) >= 2)
 
 
+def centred_on_label(lines: list[TextLine], index: int) -> bool:
+    """A line of numbers without a label set between two label-only lines it overlaps both
+    of: a row's numbers centred on its wrapped label, a row as much as a value line is."""
+    line = lines[index]
+    label, values = split_label(line)
+    if label is not None or not any(p.is_number for p in values) or is_year_line(line):
+        return False
+    around = lines[index - 1 : index + 2] if index > 0 else []
+    return (
+        len(around) == 3
+        and all(len(text.phrases) == 1 and not split_label(text)[1] for text in around[::2])
+        and overlap(around[0], line)
+        and overlap(line, around[2])
+    )
+
+
 def is_table_like(words: list[Word]) -> bool:
     """A line that could open a table body: numbers in columns beside a label."""
     line = TextLine(words, phrases(words), 0.0, 0.0, 0.0)
@@ -298,6 +330,14 @@ def is_year_line(line: TextLine) -> bool:
     return bool(numbers) or (
         years_in_values >= 1 and sum(is_year(word.text) for word in line.words) >= 2
     )
+
+
+def line_pitch(upper: TextLine, lower: TextLine) -> float:
+    """How far apart two lines stand: baseline to baseline where both are known, else middle
+    to middle."""
+    if upper.baseline is not None and lower.baseline is not None:
+        return lower.baseline - upper.baseline
+    return lower.middle - upper.middle
 
 
 def overlap(upper: TextLine, lower: TextLine) -> bool:
@@ -328,9 +368,16 @@ def label_lines_above(
 ) -> list[TextLine]:
     """The label of numbers printed without one (lines[index]): the text line directly above
     them, or a label wrapped over several such lines, each a single phrase closely spaced. A
-    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own."""
+    year may end a wrapped label ("... Statsbudsjettet" / "2025") but is no label on its own.
+
+    Numbers printed after a text cell ("Forsinket") have no label either where that cell
+    stands right of where the label line above starts: it is a text column's cell.
+    """
     numbers = lines[index]
-    if split_label(numbers)[0] is not None or is_year_line(numbers):
+    first = split_label(numbers)[0]
+    if is_year_line(numbers) or (
+        first is not None and not _text_cell_under_label(lines, index, first, settings)
+    ):
         return []
     taken: list[TextLine] = []
     below = numbers
@@ -346,6 +393,22 @@ def label_lines_above(
     if all(line.phrases[0].is_number for line in taken):
         return []
     return taken
+
+
+def _text_cell_under_label(
+    lines: list[TextLine], index: int, first: Phrase, settings: ExtractionSettings
+) -> bool:
+    """Whether a number line's first phrase stands right of the label-only line above it, by
+    more than a label's indent: a text column's cell, the row's label wrapped around it."""
+    if index == 0:
+        return False
+    above = lines[index - 1]
+    label, values = split_label(above)
+    return (
+        label is not None
+        and not values
+        and first.x0 > label.x0 + settings.label_indent_em * first.size
+    )
 
 
 def rule_between(

@@ -108,6 +108,9 @@ class ExtractionSettings:
     """Header lines and the body they head are at most this far apart."""
     header_centre_share: float = 0.25
     """A spanning header is centred over its group within this share of a column's pitch."""
+    rule_segment_em: float = 0.1
+    """Segments of one rule drawn cell by cell (an HTML table's border under a spanning header
+    cell) butt or overlap end to end at one height: a gap or step up to this is rounding."""
     spanning_rule_width: float = 0.95
     """A rule under a header narrower than this share of the table spans a group of columns."""
     title_lines: int = 4

@@ -26,11 +26,13 @@ from pipeline.extract.lines import (
     PageTable,
     Phrase,
     TextLine,
+    centred_on_label,
     column_of,
     continues_label_above,
     is_value_line,
     is_year_line,
     label_lines_above,
+    line_pitch,
     overlap,
     phrases,
     rephrase,
@@ -227,7 +229,7 @@ def _row_groups(
     lines: list[TextLine], columns: list[Column], rules: list[Rule], settings: ExtractionSettings
 ) -> list[list[TextLine]]:
     """The body lines grouped into table rows (a row's wrapped label lines with its numbers)."""
-    pitches = [b.middle - a.middle for a, b in itertools.pairwise(lines)]
+    pitches = [line_pitch(a, b) for a, b in itertools.pairwise(lines)]
     # Numbers centred on a wrapped label overlap its lines: their half pitch says nothing of
     # how rows or wrapped lines are spaced.
     spacings = sorted(
@@ -325,7 +327,7 @@ def _blocks(
         if block is not None:
             blocks.append((start, block.close()))
             block = None
-        if is_value_line(line):
+        if is_value_line(line) or centred_on_label(lines, index):
             block, start = _Block(line, settings), index
             while start > 0 and continues_label_above(lines[start - 1], block.lines[0], settings):
                 start -= 1
@@ -418,7 +420,9 @@ def _table(
         default=columns[0].x0,
     )
     label_x1 = min(label_x1, columns[0].x0)
-    header = header_lines(above, body, columns, page.rules, settings)
+    header = header_lines(
+        above, body[0], min(line.x0 for line in body), columns, page.rules, settings
+    )
     columns = with_blank_year_columns(header, columns, settings)
     # One line of numbers makes a table only under a header over two columns of numbers: a
     # line of prose with one figure in it has as many "columns" as words.
@@ -460,7 +464,19 @@ def _table(
         font_size=statistics.median(line.size for line in value_lines),
         withheld=withheld,
         fragment=fragment,
+        body=[] if title else body,
+        body_rules=[] if title else [r for r in page.rules if r.bottom >= head_top],
     )
+
+
+def read_against(table: PageTable, columns: list[Column], settings: ExtractionSettings) -> None:
+    """Read a table's body again against the columns of the table it continues: a page's
+    few rows may print in a column too seldom for it to count (a text column, a column blank
+    in all but one row), its cells then read as label text."""
+    for line in table.body:
+        line.value_x0 = columns[0].x0 - settings.align_em * line.size
+    table.rows, table.withheld = _rows(table.page, table.body, columns, table.body_rules, settings)
+    table.columns = columns
 
 
 def find_tables(
@@ -487,4 +503,44 @@ def find_tables(
         tables.append(table)
         if not table.fragment:  # a fragment's lines may still head or title the next table
             previous_end = start + len(block_lines)
+    head = _head_at_foot(page, lines[previous_end:], tables, settings)
+    if head is not None:
+        notes.append(
+            f"lines at y={head.top:.0f}-{head.bottom:.0f}: a header, if a body opens the next page"
+        )
+        tables.append(head)
     return tables
+
+
+def _head_at_foot(
+    page: PageLayout, tail: list[TextLine], tables: list[PageTable], settings: ExtractionSettings
+) -> PageTable | None:
+    """The lines after the page's last table, when a year stands among them and no body follows
+    on this page: perhaps a title and header whose body opens the next page. Kept as a fragment
+    without rows until that body's columns are known (continuation.merge_continuations)."""
+    footer_top = (1 - settings.running_footer_zone) * page.height
+    tail = [line for line in tail if line.top < footer_top]
+    if not tail or (tables and tables[-1].bottom > tail[0].top):
+        return None  # a one-row fragment below the last table
+    if not any(is_year(word.text) for line in tail for word in line.words):
+        return None  # no header year: read against the next page's columns, it must have some
+    return PageTable(
+        pages=[page.page],
+        page_width=page.width,
+        page_height=page.height,
+        columns=[],
+        rows=[],
+        header=[],
+        stub_header=[],
+        title=None,
+        captions=[],
+        method="stream",
+        x0=min(line.x0 for line in tail),
+        top=tail[0].top,
+        x1=max(line.x1 for line in tail),
+        bottom=tail[-1].bottom,
+        font_size=statistics.median(line.size for line in tail),
+        fragment=True,
+        head=tail,
+        head_rules=[rule for rule in page.rules if rule.bottom >= tail[0].top],
+    )
