@@ -38,9 +38,9 @@ matched by table, row label and column label (`_changed`): a digit changed in th
 table may draw a line of it into the table and renumber its columns without changing a value.
 The glyph-run balance sheet's header year 2019 printed as 2819 made the header a body row and the
 columns took the paragraph above as labels; its change-column identity found no columns and was
-skipped, and now fails as `catalog_column_missing`. A header of running text is not checked as such: catalog tables'
-columns may carry neither measure nor year ("Herav bundne"), so only a catalog identity that finds
-its columns missing tells a misread header apart.
+skipped, and now fails as `catalog_column_missing`. A header of running text is not checked as
+such: catalog tables' columns may carry neither measure nor year ("Herav bundne"), so only a
+catalog identity that finds its columns missing tells a misread header apart.
 """
 
 from __future__ import annotations
