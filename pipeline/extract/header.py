@@ -110,13 +110,17 @@ def with_blank_year_columns(
     column its rows leave blank on this page (the rows before a page break may): a column
     still, or its header would join a neighbour's ("2025 2026").
     """
-    years = [word for line in header for word in line.words if is_year(word.text)]
+    years = _header_years(header)
     over = _years_over(years, columns)
     if not right_aligned(over, settings):
         return columns
     placed = {id(w) for w, _ in over}
     blank = [Column(w.x0, w.x1) for w in years if id(w) not in placed]
     return sorted([*columns, *blank], key=lambda column: column.x0)
+
+
+def _header_years(header: list[TextLine]) -> list[Word]:
+    return [word for line in header for word in line.words if is_year(word.text)]
 
 
 def _years_over(years: list[Word], columns: list[Column]) -> list[tuple[Word, Column]]:
@@ -132,10 +136,11 @@ def right_aligned(over: list[tuple[Word, Column]], settings: ExtractionSettings)
 
 
 def headed_by_years(
-    years: list[Word], columns: list[Column], settings: ExtractionSettings
+    header: list[TextLine], columns: list[Column], settings: ExtractionSettings
 ) -> list[Column]:
-    """The columns header years stand right-aligned over, where the header is set so."""
-    over = _years_over(years, columns)
+    """The columns the header lines' years stand right-aligned over, where the header is set
+    so."""
+    over = _years_over(_header_years(header), columns)
     return [c for _, c in over] if right_aligned(over, settings) else []
 
 
@@ -327,8 +332,7 @@ def adopt_head(head: PageTable, table: PageTable, settings: ExtractionSettings) 
     (`head`), with the section rows printed under that header; False, the table unchanged,
     where no header years there stand right-aligned over its columns."""
     header = header_lines(head.head, None, table.x0, table.columns, head.head_rules, settings)
-    years = [word for line in header for word in line.words if is_year(word.text)]
-    if not headed_by_years(years, table.columns, settings):
+    if not headed_by_years(header, table.columns, settings):
         return False
     label_x1 = min(
         max((p.x1 for row in table.rows for p in row.label_parts), default=table.columns[0].x0),

@@ -147,18 +147,12 @@ def _settle_label_boundary(
     value_lines = sum(1 for line in lines if split_label(line)[1])
     spans = [(p.x0, p.x1) for line in lines for p in split_label(line)[1]]
     support = max(settings.min_column_support, settings.column_support * value_lines)
-    years = [
-        word
-        for line in above[-settings.max_header_lines :]
-        if is_year_line(line)
-        for word in line.words
-        if is_year(word.text)
-    ]
+    year_lines = [line for line in above[-settings.max_header_lines :] if is_year_line(line)]
     columns = _columns(lines)
     labels_x0 = min((line.x0 for line in lines), default=0.0)
     headed = {
         id(column)
-        for column in headed_by_years(years, columns, settings)
+        for column in headed_by_years(year_lines, columns, settings)
         if column.x0 > labels_x0 + settings.label_indent_em * lines[0].size
     }
     for column in columns:
