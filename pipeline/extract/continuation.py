@@ -14,6 +14,7 @@ from pipeline.extract.header import adopt_head
 from pipeline.extract.lines import BodyRow, Column, PageTable
 from pipeline.extract.settings import DEFAULT_SETTINGS, ExtractionSettings
 from pipeline.extract.table import read_against
+from pipeline.parse.numbers import is_year
 
 
 def _continued_column(column: Column, upper: PageTable, slack: float) -> int | None:
@@ -98,6 +99,8 @@ def merge_continuations(
         mapping = None
         if previous is not None and _continues(previous, table, tables, settings):
             mapping = _column_map(previous, table, settings)
+            if mapping is None:
+                mapping = _by_repeated_header(previous, table)
             if mapping is not None and table.body and _labels_cross(previous, table):
                 read_against(table, previous.columns, settings)
                 mapping = {index: index for index in range(len(previous.columns))}
@@ -112,6 +115,19 @@ def merge_continuations(
         elif not table.fragment:
             merged.append(table)
     return merged
+
+
+def _by_repeated_header(upper: PageTable, lower: PageTable) -> dict[int, int] | None:
+    """A continuation repeating the whole header over as many columns continues them in order,
+    wherever its page sets them (a page laid out anew may move each column by points). The
+    header names more than years (bare years head unrelated series alike) and the rows are
+    new ones (the same rows again are another table: shares after counts)."""
+    named = any(not is_year(text) for column in upper.header for text in column)
+    same = named and lower.has_header and lower.header == upper.header
+    new_rows = not {row.label for row in lower.rows} & {row.label for row in upper.rows}
+    if same and new_rows and len(lower.columns) == len(upper.columns):
+        return {index: index for index in range(len(upper.columns))}
+    return None
 
 
 def _labels_cross(upper: PageTable, lower: PageTable) -> bool:

@@ -87,11 +87,17 @@ class Term:
     grid: Grid
 
 
+def printed_decimals(value_text: pd.Series) -> pd.Series:
+    """How many decimals each number is printed with: its rounding is half a unit of the last."""
+    text = value_text.astype("string").fillna("")
+    return text.str.extract(r"[,.](\d+)\s*%?\s*\)?$")[0].str.len().fillna(0).astype(int)
+
+
 def build_grids(cells: pd.DataFrame) -> dict[str, Grid]:
     """Index the cells per table; lines are matched for tables with a canonical id."""
     frame = cells.reset_index(drop=True)
     text = frame["value_text"].astype("string").fillna("")
-    decimals = text.str.extract(r"[,.](\d+)\s*%?\s*\)?$")[0].str.len().fillna(0).astype(int)
+    decimals = printed_decimals(text)
     percent = text.str.contains("%", regex=False) | (
         frame["unit"].astype("string") == "prosent"
     ).fillna(False)

@@ -114,8 +114,8 @@ def _column(column: Mapping[Hashable, Any]) -> dict[str, Any]:
     """Scenario and period of one (document, column label, measure, year)."""
     label, year, base_year = str(column["column_label"]), column["year"], column["base_year"]
     period_type, fiscal_year, start, end = _period(label, year)
-    if not period_type and column["kind"] == "annual_report" and pd.notna(base_year):
-        # an annual report's columns without a year are about the report year
+    year_assumed = not period_type and column["kind"] == "annual_report" and pd.notna(base_year)
+    if year_assumed:  # an annual report's column without a year is about the report year...
         fiscal_year = int(base_year)
         period_type, start, end = "year", fiscal_year, fiscal_year
     offset = fiscal_year - int(base_year) if fiscal_year and pd.notna(base_year) else None
@@ -131,7 +131,8 @@ def _column(column: Mapping[Hashable, Any]) -> dict[str, Any]:
     detailed = scenario in serving_rules()["detailed_scenarios"]
     return {"period_type": period_type, "fiscal_year": fiscal_year, "period_start": start,
             "period_end": end, "scenario": scenario,
-            "scenario_detail": _without_years(label) if detailed else ""}  # fmt: skip
+            "scenario_detail": _without_years(label) if detailed else "",
+            "year_assumed": year_assumed}  # fmt: skip
 
 
 def _columns(cells: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
@@ -143,7 +144,7 @@ def _columns(cells: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
         [_column(c) for c in columns.to_dict("records")],
         index=columns.index,
         columns=["period_type", "fiscal_year", "period_start", "period_end", "scenario",
-                 "scenario_detail"],
+                 "scenario_detail", "year_assumed"],
     )  # fmt: skip
     return pd.concat([columns[keys], described], axis=1)
 
@@ -178,6 +179,33 @@ def _lines(numbers: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _section_qualified(numbers: pd.DataFrame) -> pd.Series:
+    """Line item ids with a label printed on several rows of one table qualified by its section:
+    the label of the next total row ("Andre tiltak" under "Sum Vedtatte endringer" and again
+    under "Sum Kostnadsreduserende tiltak" are two lines), else by its occurrence."""
+    declared = {str(item["id"]) for item in serving_rules()["line_items"]}
+    generic = numbers["statutory_line"].isna() & ~numbers["line_item_id"].isin(declared)
+    rows = numbers[generic].drop_duplicates(["table_id", "row_index"])
+    rows = rows.sort_values(["table_id", "row_index"])
+    sum_prefix = pattern(serving_rules()["org_units"]["sum_prefix"])
+    qualified: dict[tuple[str, int], str] = {}
+    for _, table in rows.groupby("table_id"):
+        repeated = table[table["line_item_id"].duplicated(keep=False)]
+        if repeated.empty:
+            continue
+        closing = table["row_label"].where(table["is_total"]).shift(-1).bfill()
+        for table_id, row, line, section in zip(
+            repeated["table_id"], repeated["row_index"], repeated["line_item_id"],
+            closing[repeated.index], strict=True,
+        ):  # fmt: skip
+            named = sum_prefix.sub("", str(section)) if pd.notna(section) else str(row)
+            qualified[(str(table_id), int(row))] = f"{line}.{slug(named)}"
+    keys = zip(numbers["table_id"], numbers["row_index"], strict=True)
+    return pd.Series(
+        [qualified.get((str(t), int(r))) for t, r in keys], index=numbers.index, dtype="object"
+    ).fillna(numbers["line_item_id"])
+
+
 def _price_basis(numbers: pd.DataFrame) -> pd.Series:
     """A row or column naming fixed prices ("(2025-kr)") overrides its table's basis."""
     own = pd.Series(
@@ -190,6 +218,17 @@ def _price_basis(numbers: pd.DataFrame) -> pd.Series:
     return own.where(own != NOMINAL, numbers["price_basis"])
 
 
+def _unless_ambiguous(numbers: pd.DataFrame) -> pd.DataFrame:
+    """...unless another column of its table then has the same scenario and year (a table of
+    several years whose header was not read): those columns' numbers get no period."""
+    key = ["table_id", "scenario", "scenario_detail", "fiscal_year"]
+    columns = numbers.groupby(key, dropna=False)["column_index"].transform("nunique")
+    ambiguous = numbers["year_assumed"] & (columns > 1)
+    unplaced = (NO_PERIOD, None, None, None)
+    numbers.loc[ambiguous, ["period_type", "fiscal_year", "period_start", "period_end"]] = unplaced
+    return numbers.drop(columns=["year_assumed"])
+
+
 def facts_of(
     cells: pd.DataFrame, tables: pd.DataFrame, table_types: pd.DataFrame, documents: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -200,6 +239,7 @@ def facts_of(
     )
     numbers = numbers.merge(tables[["table_id", "price_basis"]], on="table_id")
     numbers = numbers.merge(_lines(numbers), on=["table_type", "row_label"])
+    numbers["line_item_id"] = _section_qualified(numbers)
     periods = _columns(numbers, documents)
     numbers = numbers.merge(periods, on=["document_id", "column_label", "measure", "year"])
     numbers["price_basis"] = _price_basis(numbers)
@@ -207,6 +247,7 @@ def facts_of(
     area = numbers["area"].fillna(NO_ORG_UNIT)
     numbers["org_unit"] = numbers["row_org_unit"].where(named, area)
     numbers["org_parent"] = area.where(named, NO_ORG_UNIT)
+    numbers = _unless_ambiguous(numbers)
     placed = numbers["period_type"] != NO_PERIOD
     unplaced = numbers[~placed].groupby("table_id").size()
     return numbers[placed].reset_index(drop=True), unplaced

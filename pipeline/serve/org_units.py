@@ -2,9 +2,10 @@
 the tables that list them, and which sub-area a "fordelt på hovedart" table belongs to.
 
 Budget documents print one "Driftsbudsjettet fordelt på hovedart" per area and one per sub-area
-without naming the sub-area in the table: the table's net total equals that sub-area's row in the
-area's "fordelt på områdene" table (or in § 5-4 andre ledd), column by column. That equality,
-not the page, decides.
+without naming the sub-area in the table, and one "Driftsbudsjett med endringer" per sub-area
+ending in its frame ("Ramme 2026-2029"): that row equals the sub-area's row in the area's
+"fordelt på områdene" table (or in § 5-4 andre ledd), column by column. That equality, not the
+page, decides.
 """
 
 from __future__ import annotations
@@ -23,37 +24,48 @@ def _amounts(rows: pd.DataFrame) -> dict[tuple[object, ...], float]:
 
 
 def _matches(total: dict[tuple[object, ...], float], unit: dict[tuple[object, ...], float]) -> bool:
+    """Equal in every shared column, and in enough of them that are not 0 (a row of zeros, an
+    unused line, equals any other)."""
     shared = total.keys() & unit.keys()
     minimum = serving_rules()["org_units"]["min_matching_columns"]
-    return len(shared) >= minimum and all(total[k] == unit[k] for k in shared)
+    evidence = sum(1 for k in shared if unit[k] != 0)
+    return evidence >= minimum and all(total[k] == unit[k] for k in shared)
+
+
+def _unit_of(rows: pd.DataFrame, listed: dict[str, dict[tuple[object, ...], float]]) -> str | None:
+    """The one org unit whose frame one of the table's rows prints, if exactly one does."""
+    found = {
+        unit
+        for _, row in rows.groupby("row_index")
+        for unit, amounts in listed.items()
+        if _matches(_amounts(row), amounts)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def assign_sub_areas(facts: pd.DataFrame) -> pd.DataFrame:
-    """Move each by-hovedart table whose net total equals one sub-area's row to that sub-area."""
+    """Move each table of the matched kinds one of whose rows equals one org unit's frame
+    (its net total, "Ramme 2026-2029") to that unit."""
     org = serving_rules()["org_units"]
-    row_line = org["row_line"]
     units = facts[
         facts["table_type"].isin(org["row_kinds"])
-        & (facts["line_item_id"] == row_line)
+        & (facts["line_item_id"] == org["row_line"])
         & (facts["row_org_unit"] != NO_ORG_UNIT)
     ]
-    listed = {key: _amounts(rows) for key, rows in units.groupby(["document_id", "org_unit"])}
     parents = units.groupby(["document_id", "org_unit"])["org_parent"].max()  # a known one
     facts = facts.copy()
-    totals = facts[(facts["table_type"] == "by_hovedart") & (facts["line_item_id"] == row_line)]
-    for table_id, rows in totals.groupby("table_id"):
-        last = _amounts(rows[rows["row_index"] == rows["row_index"].max()])
-        document = str(rows["document_id"].iloc[0])
-        found = [
-            unit
-            for (doc, unit), amounts in listed.items()
-            if doc == document and _matches(last, amounts)
-        ]
-        if len(found) == 1:
+    matched = facts[facts["table_type"].isin(org["matched_kinds"])]
+    for document, tables in matched.groupby("document_id"):
+        in_document = units[units["document_id"] == document]
+        listed = {str(unit): _amounts(rows) for unit, rows in in_document.groupby("org_unit")}
+        for table_id, rows in tables.groupby("table_id"):
+            unit = _unit_of(rows, listed)
             in_table = facts["table_id"] == table_id
-            parent = parents[(document, found[0])] or facts.loc[in_table, "org_unit"].iloc[0]
-            facts.loc[in_table, "org_unit"] = found[0]
-            facts.loc[in_table, "org_parent"] = parent
+            printed_under = str(facts.loc[in_table, "org_unit"].iloc[0])
+            if unit is None or unit == printed_under:
+                continue
+            facts.loc[in_table, "org_unit"] = unit
+            facts.loc[in_table, "org_parent"] = parents[(document, unit)] or printed_under
     return facts
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.quality.grids import printed_decimals
 from pipeline.quality.recognise import table_catalog
 from pipeline.quality.results import COMPLETE, PARTIAL
 from pipeline.serve.facts import NO_ORG_UNIT, annotate_documents, facts_of, slug
@@ -21,7 +22,7 @@ AMOUNT_COLUMNS = [
     "scenario", "scenario_detail", "fiscal_year", "period_type", "period_start", "period_end",
     "amount", "amount_text", "unit", "amount_nok", "price_basis", "is_total", "page",
     "row_index", "column_index", "row_label", "column_label", "x0", "top", "x1", "bottom",
-    "preference",
+    "preference", "decimals",
 ]  # fmt: skip
 
 
@@ -40,6 +41,7 @@ def _amounts(facts: pd.DataFrame) -> pd.DataFrame:
         amount_text=facts["value_text"],
         amount_nok=facts["value_nok"],
         preference=_preference(facts["table_type"]),
+        decimals=printed_decimals(facts["value_text"]),
     )  # fmt: skip
     return out[AMOUNT_COLUMNS]
 
