@@ -48,6 +48,13 @@ def _table_units(candidates: pd.DataFrame, body: pd.DataFrame) -> dict[str, str 
     return units
 
 
+def _column_units(column_labels: dict[tuple[str, int], str]) -> dict[tuple[str, int], str]:
+    """The unit a column's own header names ("Prosentvis avvik" beside amounts in mill. kr):
+    it overrides the table's for that column's cells."""
+    named = {key: find_unit([text]) for key, text in column_labels.items()}
+    return {key: unit.name for key, unit in named.items() if unit is not None}
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts keyed by column name."""
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
@@ -103,6 +110,7 @@ def parse_tables(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> ParsedFra
         )
     }
     units = _table_units(candidates, values)
+    column_units = _column_units(column_labels)
     titles = dict(zip(candidates["table_id"], candidates["title"], strict=True))
     records = [
         _cell_record(
@@ -110,7 +118,7 @@ def parse_tables(candidates: pd.DataFrame, raw_cells: pd.DataFrame) -> ParsedFra
             labels.get((cell["table_id"], cell["row_index"]), ""),
             column_labels.get((cell["table_id"], cell["column_index"]), ""),
             titles[cell["table_id"]],
-            units[cell["table_id"]],
+            column_units.get((cell["table_id"], cell["column_index"]), units[cell["table_id"]]),
         )
         for cell in _records(values)
     ]

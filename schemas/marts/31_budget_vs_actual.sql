@@ -34,7 +34,8 @@ SELECT
     any_value(amount) FILTER (WHERE scenario = 'original_budget') AS original_budget,
     any_value(amount) FILTER (WHERE scenario = 'revised_budget') AS revised_budget,
     any_value(amount) FILTER (WHERE scenario = 'actual') AS actual,
-    actual - revised_budget AS actual_minus_revised_budget,
+    -- rounded to the 6th decimal: the printed figures have a few decimals, float noise none
+    round(actual - revised_budget, 6) AS actual_minus_revised_budget,
     any_value(unit) FILTER (WHERE scenario = 'actual') AS unit,
     any_value(document_id) FILTER (WHERE scenario = 'actual') AS actual_document_id
 FROM facts

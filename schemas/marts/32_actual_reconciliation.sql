@@ -11,7 +11,7 @@ SELECT
     bf.amount AS budget_document_actual,
     rf.document_id AS report_document_id,
     rf.amount AS annual_report_actual,
-    bf.amount - rf.amount AS difference,
+    round(bf.amount - rf.amount, 6) AS difference,  -- float noise off, printed decimals kept
     bf.unit,
     bf.fact_id AS budget_fact_id,
     rf.fact_id AS report_fact_id
