@@ -71,9 +71,9 @@ def test_hostile_names_and_entries(tmp_path: Path) -> None:
         "notes.txt": "not named *.pdf",
     }
     assert sorted(i.document_id for i in inputs) == sorted(
-        ["dup.pdf", "dup.PDF", "caf\\xe9", "caf\\\\xe9", "forged\\nrejected everything"]
-        + ["a.pdf", "a.PDF", "a.pdf.pdf"]
-    )
+        ["dup.pdf", "dup.PDF", "caf\\xe9", "caf\\\\xe9", "forged\\nrejected everything",
+         "a.pdf", "a.PDF", "a.pdf.pdf"]
+    )  # fmt: skip
     said: list[str] = []
     out = tmp_path / "out"
     report = run(RunOptions(raw, out, executor=ExecutorOptions("local", 1)), say=said.append)
