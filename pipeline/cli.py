@@ -55,6 +55,7 @@ def _positive_number(text: str) -> float:
 
 
 LIMIT_HELP = {  # the reasons for the defaults are in pipeline/extract/settings.py
+    "max_document_pages": "pages of one document",
     "max_page_chars": "characters on one page",
     "max_page_content_mb": "decompressed content streams of one page, in MB",
     "max_page_seconds": "seconds to read one page",
@@ -66,7 +67,8 @@ def _add_limit_arguments(run_cmd: argparse.ArgumentParser) -> None:
     """One option per resource limit, named like the setting (`max_page_chars` ->
     `--max-page-chars`)."""
     limits = run_cmd.add_argument_group(
-        "limits", "a page over a limit is rejected with one line naming it (exit status 3)"
+        "limits",
+        "a document or page over a limit is rejected with one line naming it (exit status 3)",
     )
     for name in ResourceLimits.__slots__:
         default = getattr(DEFAULT_LIMITS, name)

@@ -133,10 +133,15 @@ DEFAULT_SETTINGS = ExtractionSettings()
 
 @dataclass(frozen=True, slots=True)
 class ResourceLimits:
-    """What one page or one page worker may cost before it is rejected: a hostile or broken PDF
-    is named with the limit it broke, and the rest of the run goes through. Each has a
-    `budget-etl run` option of the same name (`--max-page-chars` and so on)."""
+    """What one document, one page or one page worker may cost before it is rejected: a hostile
+    or broken PDF is named with the limit it broke, and the rest of the run goes through. Each
+    has a `budget-etl run` option of the same name (`--max-page-chars` and so on)."""
 
+    max_document_pages: int = 5000
+    """Pages of one document, as its page tree counts them. The samples' longest has 319 pages
+    and a 3 000-page document still goes through; every page is read, so a page tree that lists
+    one page thousands of times (a 53 KB file) costs as much as thousands of real pages, and a
+    document past this is rejected whole before any page is read."""
     max_page_chars: int = 500_000
     """Characters on one page, as pdfium counts them (with the spaces and line breaks it
     generates). A dense A4 table page holds about 10 000 and an A3 spreadsheet print about
@@ -157,7 +162,8 @@ class ResourceLimits:
     swapping or the kernel killing the run. Applies to process workers (`--workers 2` or more)."""
 
     def fingerprint(self) -> dict[str, float]:
-        """The limits as data: a page over a limit is left out, so they change the output."""
+        """The limits as data: a document or page over a limit is left out, so they change the
+        output."""
         return {name: getattr(self, name) for name in self.__slots__}
 
 

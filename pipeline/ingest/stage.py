@@ -96,6 +96,11 @@ def describe(raw: RawInput, sha256: str, limits: ResourceLimits = DEFAULT_LIMITS
             pages = len(document)
             if pages == 0:
                 raise RejectedInput("the PDF has no pages")
+            if pages > limits.max_document_pages:
+                raise RejectedInput(
+                    f"{pages} pages, over the limit of {limits.max_document_pages} "
+                    "(--max-document-pages); not read"
+                )
             metadata = document.get_metadata_dict()
             text = _opening_text(document, content)
             text_chars = _text_chars(document, text, content)

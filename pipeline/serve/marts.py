@@ -7,6 +7,7 @@ the run's snapshot, so a reader never opens half a database.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -78,6 +79,19 @@ def build_marts(staging: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         return {name: connection.sql(f"SELECT * FROM {name}").to_df() for name in mart_names()}
 
 
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO)
+"""What the OS answers when a file cannot be written; DuckDB raises its own exceptions and only
+quotes these words in the message."""
+
+
+def _as_os_error(failure: duckdb.Error, path: Path) -> OSError | None:
+    """DuckDB's failure to write `path` as the OSError it stands for (a full disk, a read-only
+    folder), so that the run reports it like any other failed write; None for other failures."""
+    message = str(failure)
+    code = next((code for code in WRITE_ERRORS if os.strerror(code) in message), None)
+    return None if code is None else OSError(code, os.strerror(code), str(path))
+
+
 def write_database(staging: dict[str, pd.DataFrame], path: Path) -> None:
     """`budget.duckdb` with the marts as its tables and views, swapped into place whole."""
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -87,5 +101,9 @@ def write_database(staging: dict[str, pd.DataFrame], path: Path) -> None:
             _build(connection, staging)
             connection.execute("CHECKPOINT")
         os.replace(temporary, path)
+    except (duckdb.IOException, duckdb.FatalException) as failure:
+        if (os_error := _as_os_error(failure, path)) is None:
+            raise
+        raise os_error from failure
     finally:
         temporary.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from pipeline.curate import storage
 from pipeline.curate.snapshots import Snapshots
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.runner import RunOptions, run
+from pipeline.serve.marts import DATABASE
 
 from publication import published_run_ids
 from synthetic import Column, Document, Row, Table, build_pdf
@@ -119,6 +120,46 @@ def test_full_disk_is_one_line_naming_the_file(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].endswith(f"{out / 'x.parquet'}: No space left on device")
     assert not (out / "current").exists()
+
+
+@pytest.mark.parametrize(
+    ("failure", "strerror"),
+    [
+        (duckdb.FatalException("FATAL Error: Failed to create checkpoint because of error: "
+                               'Could not write file "x.duckdb": No space left on device'),
+         "No space left on device"),
+        (duckdb.IOException('IO Error: Cannot open file "x.duckdb": Read-only file system'),
+         "Read-only file system"),
+    ],
+)  # fmt: skip
+def test_a_failed_database_write_is_one_line_naming_the_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failure: duckdb.Error,
+    strerror: str,
+) -> None:
+    """DuckDB raises its own exceptions on a full or read-only disk, not OSError: they end the
+    run the same way, with the previous publication left whole."""
+    out = tmp_path / "out"
+    first = run(_options(_raw(tmp_path / "raw-a", 12.5), out), say=print)
+    second_raw = _raw(tmp_path / "raw-b", 42.5)
+    connect = duckdb.connect
+
+    def failing_on_disk(database: str = ":memory:", *args: Any, **kwargs: Any) -> Any:
+        if database == ":memory:":  # the in-memory marts
+            return connect(database, *args, **kwargs)
+        raise failure
+
+    monkeypatch.setattr(duckdb, "connect", failing_on_disk)
+    capsys.readouterr()
+    status = main(["run", "--raw", str(second_raw), "--out", str(out), "--workers", "1"])
+    assert status == EXIT_OUTPUT_ERROR
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"budget-etl run: cannot write {out / 'snapshots'}")
+    assert line.endswith(f"{DATABASE}: {strerror}")
+    assert published_run_ids(out) == {first.run_id}
+    assert not list((out / "snapshots").glob(".staging-*"))
 
 
 def test_rollback_goes_back_one_publication_at_a_time(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import pikepdf
 import pytest
 from reportlab.pdfgen import canvas
 
+from pipeline.cli import main
 from pipeline.extract.executor import ExecutorOptions
 from pipeline.extract.settings import ResourceLimits
 from pipeline.extract.stage import PagesRead
@@ -148,6 +149,37 @@ def test_a_limit_is_part_of_the_fingerprint(tmp_path: Path) -> None:
     default = run(_options(raw, out, ResourceLimits()), say=print)
     assert not default.up_to_date and default.run_id != strict_chars.run_id
     assert default.cells == 4 and default.exit_status == 0
+
+
+def _one_page_listed(times: int, source: Path, path: Path) -> Path:
+    """`source` with a page tree that lists its first page `times` times: a few KB that reads
+    as `times` pages."""
+    with pikepdf.open(source) as pdf:
+        pdf.Root.Pages.Kids = pikepdf.Array([pdf.pages[0].obj] * times)
+        pdf.Root.Pages.Count = times
+        pdf.save(path)
+    return path
+
+
+def test_a_document_over_the_page_limit_is_rejected_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    build_pdf(Document("plan", (TABLE,)), raw)
+    source, _ = build_pdf(Document("source", (TABLE,)), tmp_path)
+    _one_page_listed(3, source, raw / "repeated.pdf")
+    status = main(["run", "--raw", str(raw), "--out", str(out), "--workers", "1",
+                   "--max-document-pages", "2"])  # fmt: skip
+    assert status == EXIT_PARTIAL
+    rejections = [line for line in capsys.readouterr().err.splitlines() if "rejected" in line]
+    assert rejections == [
+        f"rejected {raw}/repeated.pdf: 3 pages, over the limit of 2 (--max-document-pages); "
+        "not read"
+    ]
+    cells = pd.read_parquet(out / "current" / "cells")
+    assert set(cells["document_id"]) == {"plan"}
+    assert set(cells["value"]) == {12.5, 13.0, 8.1, 8.4}
 
 
 def _dense_page(path: Path, digits: int) -> Path:
