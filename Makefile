@@ -48,7 +48,7 @@ bench: $(STAMP)
 fuzz: $(STAMP) browser
 	$(BIN)/python -m tests.fuzz.sweep --tables-per-producer 300 --seed 1
 	$(BIN)/python -m pipeline.quality.faults raw/*.pdf --trials 200
-	PYTHONPATH=tests/support $(BIN)/python tests/support/kill_sweep.py --kills 50 --seed 1
+	PYTHONPATH=tests/support $(BIN)/python tests/support/kill_sweep.py --kills 200 --seed 1
 
 clean:
 	rm -rf curated/current curated/snapshots curated/_stages curated/_last_run \
