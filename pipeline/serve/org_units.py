@@ -34,12 +34,8 @@ def _matches(total: dict[tuple[object, ...], float], unit: dict[tuple[object, ..
 
 def _unit_of(rows: pd.DataFrame, listed: dict[str, dict[tuple[object, ...], float]]) -> str | None:
     """The one org unit whose frame one of the table's rows prints, if exactly one does."""
-    found = {
-        unit
-        for _, row in rows.groupby("row_index")
-        for unit, amounts in listed.items()
-        if _matches(_amounts(row), amounts)
-    }
+    printed = [_amounts(row) for _, row in rows.groupby("row_index")]
+    found = {unit for unit, frame in listed.items() for row in printed if _matches(row, frame)}
     return found.pop() if len(found) == 1 else None
 
 
